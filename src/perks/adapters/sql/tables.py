@@ -1,0 +1,135 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from perks.adapters.sql.types import Id, Json, UtcDateTime
+
+__all__ = [
+    "additional_costs",
+    "applications",
+    "attributes",
+    "integration_keys",
+    "management_keys",
+    "metadata",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("created", UtcDateTime, nullable=False),
+    Column("modified", UtcDateTime, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("timezone", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("case_sensitivity", String(32), nullable=False),
+    Column("attributes", Json, nullable=False),
+    Column("limits", Json, nullable=False),
+    Column("default_discount_scope", String(32), nullable=False),
+    Column("enable_cascading_discounts", Boolean, nullable=False),
+    Column("enable_flattened_cart_items", Boolean, nullable=False),
+    Column("attributes_settings", Json, nullable=False),
+    Column("sandbox", Boolean, nullable=False),
+    Column("enable_partial_discounts", Boolean, nullable=False),
+    Column("default_discount_additional_cost_per_item_scope", String(32), nullable=False),
+    Column("default_evaluation_group_id", Id, nullable=True),
+    Column("default_cart_item_filter_id", Id, nullable=True),
+    Column("enable_campaign_state_management", Boolean, nullable=False),
+    Column("hmac_key", String(16), nullable=True),
+)
+
+integration_keys = Table(
+    "integration_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("title", String(200), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("expires", UtcDateTime, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("type", String(16), nullable=True),
+    Column("time_offset", Id, nullable=True),
+    Column("revoked", UtcDateTime, nullable=True),
+    Column("last_used", UtcDateTime, nullable=True),
+)
+
+management_keys = Table(
+    "management_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("expiry_date", UtcDateTime, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("allowed_application_ids", Json, nullable=True),
+    Column("disabled", Boolean, nullable=False),
+    Column("last_used", UtcDateTime, nullable=True),
+)
+
+attributes = Table(
+    "attributes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("created", UtcDateTime, nullable=False),
+    Column("entity", String(32), nullable=False),
+    # '' rather than NULL for non-event attributes, so the unique key holds on every database.
+    Column("event_type", String(200), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("suggestions", Json, nullable=False),
+    Column("editable", Boolean, nullable=False),
+    Column("has_allowed_list", Boolean, nullable=False),
+    Column("restricted_by_suggestions", Boolean, nullable=False),
+    Column("subscribed_applications_ids", Json, nullable=True),
+    Column("subscribed_catalogs_ids", Json, nullable=True),
+    Column("allowed_subscriptions", Json, nullable=True),
+    UniqueConstraint("entity", "event_type", "name", name="uq_attributes_entity_event_type_name"),
+)
+
+additional_costs = Table(
+    "additional_costs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("created", UtcDateTime, nullable=False),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("subscribed_applications_ids", Json, nullable=True),
+)
+
+Index("ix_attributes_entity", attributes.c.entity)

@@ -1,0 +1,61 @@
+"""The SQL unit of work: one connection, one transaction, repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection, RootTransaction
+
+from perks.adapters.sql.additional_costs import SqlAdditionalCostRepository
+from perks.adapters.sql.api_keys import SqlIntegrationKeyRepository, SqlManagementKeyRepository
+from perks.adapters.sql.applications import SqlApplicationRepository
+from perks.adapters.sql.attributes import SqlAttributeRepository
+from perks.adapters.sql.engine import WRITE_OPTION
+
+__all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, *, write: bool) -> None:
+        self._engine = engine
+        self._write = write
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        connection = self._engine.connect().execution_options(**{WRITE_OPTION: self._write})
+        self._connection = connection
+        self._transaction = connection.begin()
+        self.applications = SqlApplicationRepository(connection)
+        self.integration_keys = SqlIntegrationKeyRepository(connection)
+        self.management_keys = SqlManagementKeyRepository(connection)
+        self.attributes = SqlAttributeRepository(connection)
+        self.additional_costs = SqlAdditionalCostRepository(connection)
+        return self
+
+    def commit(self) -> None:
+        assert self._transaction is not None, "commit outside the unit of work"
+        self._transaction.commit()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None
+        assert self._transaction is not None
+        try:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self._connection.close()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __call__(self, *, write: bool) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._engine, write=write)

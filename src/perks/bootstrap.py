@@ -1,0 +1,62 @@
+"""The composition root: the one place that names concrete adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from perks.adapters.clock import SystemClock
+from perks.adapters.sql.database import SqlDatabase
+from perks.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from perks.services.additional_costs import AdditionalCostService
+from perks.services.api_keys import ApiKeyService
+from perks.services.applications import ApplicationService
+from perks.services.attributes import AttributeService
+from perks.services.ports import Clock, UnitOfWorkFactory
+from perks.services.readiness import Readiness
+from perks.settings import Settings
+
+__all__ = ["Services", "build_services", "compose"]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    database: SqlDatabase
+    applications: ApplicationService
+    api_keys: ApiKeyService
+    attributes: AttributeService
+    additional_costs: AdditionalCostService
+    readiness: Readiness
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """Services on the database of ``settings``; nothing is migrated here."""
+    database = SqlDatabase(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.database_pool_size,
+    )
+    return compose(
+        database,
+        SqlUnitOfWorkFactory(database.engine),
+        clock or SystemClock(),
+        last_used_resolution=timedelta(seconds=settings.key_last_used_resolution_seconds),
+    )
+
+
+def compose(
+    database: SqlDatabase,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    last_used_resolution: timedelta,
+) -> Services:
+    """Wire the services over any unit of work (tests pass a fake one)."""
+    return Services(
+        database=database,
+        applications=ApplicationService(uow, clock),
+        api_keys=ApiKeyService(uow, clock, last_used_resolution=last_used_resolution),
+        attributes=AttributeService(uow, clock),
+        additional_costs=AdditionalCostService(uow, clock),
+        readiness=Readiness(database),
+    )

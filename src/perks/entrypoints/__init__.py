@@ -1,0 +1,1 @@
+"""Entry points: HTTP applications, the CLI."""

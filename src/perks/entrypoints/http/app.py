@@ -1,0 +1,178 @@
+"""The ASGI application: the route table served by Starlette, errors as Talon's envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from http import HTTPStatus
+from importlib.resources import files
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from perks import __version__
+from perks.bootstrap import Services
+from perks.domain.errors import InvalidInput, PerksError, Problem
+from perks.entrypoints.http.auth import INTEGRATION_SCHEME, MANAGEMENT_SCHEME, credentials
+from perks.entrypoints.http.errors import error_response, response_for
+from perks.entrypoints.http.middleware import RequestContextMiddleware
+from perks.entrypoints.http.observability import HttpMetrics
+from perks.entrypoints.http.openapi import openapi_document
+from perks.entrypoints.http.routes import Auth, Call, Operation, Reply, path_parameters
+from perks.entrypoints.http.wire import decode_body, decode_query, encode
+from perks.services.principals import IntegrationPrincipal, ManagementPrincipal
+
+__all__ = ["create_app"]
+
+_JSON = "application/json"
+_MAX_ID_DIGITS = 18  # stays within a signed 64-bit id
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+class _UnsupportedMediaTypeError(Exception):
+    pass
+
+
+def create_app(
+    services: Services,
+    operations: Sequence[Operation[Any, Any]],
+    *,
+    max_body_bytes: int,
+    title: str = "perks",
+) -> Starlette:
+    """Serve ``operations``; ``/openapi.json``, ``/docs`` and ``/metrics`` come along."""
+    registry = CollectorRegistry()
+    metrics = HttpMetrics(registry)
+    document = encode(openapi_document(operations, title=title, version=__version__))
+    by_path: dict[str, dict[str, Operation[Any, Any]]] = {}
+    for op in operations:
+        by_path.setdefault(op.path, {})[op.method] = op
+    routes = [
+        Route(path, partial(_dispatch, ops, services, max_body_bytes), methods=list(ops))
+        for path, ops in by_path.items()
+    ]
+    routes += [
+        Route("/openapi.json", partial(_raw, document, _JSON), methods=["GET"]),
+        Route("/docs", _docs_page, methods=["GET"]),
+        Route("/metrics", partial(_metrics, registry), methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_exception})
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes, metrics=metrics)
+    return app
+
+
+async def _dispatch(
+    ops: dict[str, Operation[Any, Any]], services: Services, max_body_bytes: int, request: Request
+) -> Response:
+    """One route per path, so that a 405 lists every allowed method."""
+    op = ops.get(request.method) or ops["GET"]  # Starlette routes HEAD only where GET is served
+    return await _endpoint(op, services, max_body_bytes, request)
+
+
+async def _endpoint(
+    op: Operation[Any, Any], services: Services, max_body_bytes: int, request: Request
+) -> Response:
+    request.state.operation_id = op.operation_id
+    try:
+        body = await _read_body(request, op, max_body_bytes)
+        reply = await run_in_threadpool(_handle, op, services, request, body)
+    except PerksError as error:
+        return response_for(error)
+    except _BodyTooLargeError:
+        details = f"the request body exceeds {max_body_bytes} bytes"
+        return error_response(413, [Problem("request too large", details, "")])
+    except _UnsupportedMediaTypeError:
+        details = "send the request body as application/json"
+        return error_response(
+            415, [Problem("unsupported media type", details, "Content-Type", kind="parameter")]
+        )
+    if reply.body is None:
+        return Response(status_code=reply.status)
+    return Response(encode(reply.body), reply.status, media_type=_JSON)
+
+
+def _handle(
+    op: Operation[Any, Any], services: Services, request: Request, body: bytes | None
+) -> Reply:
+    """Runs in a worker thread: authenticate, decode, one service call."""
+    principal = _authenticate(op, services, request.headers.get("authorization"))
+    call = Call(
+        services=services,
+        path=_path_ids(op, request.path_params),
+        query=decode_query(dict(request.query_params), op.query) if op.query else None,
+        body=decode_body(body, op.body) if op.body is not None and body is not None else None,
+        principal=principal,
+    )
+    return op.handler(call)
+
+
+def _authenticate(
+    op: Operation[Any, Any], services: Services, header: str | None
+) -> ManagementPrincipal | IntegrationPrincipal | None:
+    if op.auth is Auth.MANAGEMENT:
+        return services.api_keys.authenticate_management(credentials(header, MANAGEMENT_SCHEME))
+    if op.auth is Auth.INTEGRATION:
+        return services.api_keys.authenticate_integration(credentials(header, INTEGRATION_SCHEME))
+    return None
+
+
+def _path_ids(op: Operation[Any, Any], values: dict[str, str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for name in path_parameters(op.path):
+        raw = values[name]
+        if not raw.isascii() or not raw.isdigit() or len(raw) > _MAX_ID_DIGITS:
+            raise InvalidInput.at(name, f"{name} must be a positive integer", kind="parameter")
+        ids[name] = int(raw)
+    return ids
+
+
+async def _read_body(request: Request, op: Operation[Any, Any], limit: int) -> bytes | None:
+    if op.body is None:
+        return None
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != _JSON and not media_type.endswith("+json"):
+        raise _UnsupportedMediaTypeError
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _BodyTooLargeError
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    if not body.strip():
+        raise InvalidInput.at("", "a JSON request body is required", title="missing body")
+    return body
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        problem = Problem("method not allowed", f"{request.method} is not allowed here", "")
+    else:
+        problem = Problem("not found", f"no operation at {request.url.path}", "")
+    return error_response(exc.status_code, [problem], headers=dict(exc.headers or {}))
+
+
+async def _raw(content: bytes, media_type: str, _: Request) -> Response:
+    return Response(content, media_type=media_type)
+
+
+_DOCS_PAGE = files("perks.entrypoints.http").joinpath("docs_page.html")
+
+
+async def _docs_page(_: Request) -> Response:
+    return HTMLResponse(_DOCS_PAGE.read_text(encoding="utf-8"))
+
+
+async def _metrics(registry: CollectorRegistry, _: Request) -> Response:
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

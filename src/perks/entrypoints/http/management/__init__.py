@@ -1,0 +1,17 @@
+"""The Management API (``ManagementKey-v1``): Talon.One's schemas and paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from perks.entrypoints.http.management import additional_costs, api_keys, applications, attributes
+from perks.entrypoints.http.routes import Operation
+
+__all__ = ["OPERATIONS"]
+
+OPERATIONS: list[Operation[Any, Any]] = [
+    *applications.OPERATIONS,
+    *api_keys.OPERATIONS,
+    *attributes.OPERATIONS,
+    *additional_costs.OPERATIONS,
+]

@@ -1,0 +1,94 @@
+"""Request id, body-size guard, last-resort 500, access log and metrics: one pure ASGI layer."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from perks.domain.errors import Problem
+from perks.entrypoints.http.errors import error_response
+from perks.entrypoints.http.observability import HttpMetrics, request_logger
+
+__all__ = ["REQUEST_ID_HEADER", "RequestContextMiddleware"]
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: HttpMetrics) -> None:
+        self._app = app
+        self._max_body_bytes = max_body_bytes
+        self._metrics = metrics
+        self._log = request_logger()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            if _declared_length(scope) > self._max_body_bytes:
+                details = f"the request body exceeds {self._max_body_bytes} bytes"
+                response = error_response(413, [Problem("request too large", details, "")])
+                await response(scope, receive, send_with_id)
+            else:
+                await self._app(scope, receive, send_with_id)
+        except Exception:
+            self._log.exception("unhandled error", request_id=request_id, path=scope["path"])
+            if response_started:
+                raise
+            problem = Problem("internal error", f"the request {request_id} failed", "")
+            await error_response(500, [problem])(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            operation = state.get("operation_id", "unrouted")
+            self._metrics.observe(operation, status, elapsed)
+            self._log.info(
+                "request",
+                request_id=request_id,
+                method=scope["method"],
+                path=scope["path"],
+                operation=operation,
+                status=status,
+                duration_ms=round(elapsed * 1000, 3),
+            )
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_HEADER.encode():
+            given: str = value.decode("latin-1")
+            if _VALID_REQUEST_ID.match(given):
+                return given
+    return uuid.uuid4().hex
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0

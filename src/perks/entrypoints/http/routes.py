@@ -1,0 +1,87 @@
+"""The declarative route table: one ``Operation`` per served operationId.
+
+From the table come the Starlette routes, the OpenAPI document and the compatibility
+check against ``docs/compatibility.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import msgspec
+
+from perks.services.principals import IntegrationPrincipal, ManagementPrincipal
+
+if TYPE_CHECKING:
+    from perks.bootstrap import Services
+
+__all__ = ["Auth", "Call", "NoQuery", "Operation", "Reply", "path_parameters"]
+
+B = TypeVar("B")
+Q = TypeVar("Q")
+
+
+class Auth(StrEnum):
+    NONE = "none"
+    MANAGEMENT = "management"
+    INTEGRATION = "integration"
+
+
+class NoQuery(msgspec.Struct):
+    """The query of an operation that takes no query parameters."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    body: msgspec.Struct | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Generic[B, Q]):
+    """What a handler receives: typed path ids, query and body, and the caller."""
+
+    services: Services
+    path: Mapping[str, int]
+    query: Q
+    body: B
+    principal: ManagementPrincipal | IntegrationPrincipal | None = None
+
+    @property
+    def management(self) -> ManagementPrincipal:
+        assert isinstance(self.principal, ManagementPrincipal), "route needs a management key"
+        return self.principal
+
+    @property
+    def integration(self) -> IntegrationPrincipal:
+        assert isinstance(self.principal, IntegrationPrincipal), "route needs an integration key"
+        return self.principal
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Generic[B, Q]):
+    """One HTTP operation: what it is on the wire, who may call it, which handler runs it."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    handler: Callable[[Call[B, Q]], Reply]
+    auth: Auth
+    tag: str
+    body: type[B] | None = None
+    query: type[Q] | None = None
+    responses: Mapping[int, type[Any] | None] = field(default_factory=dict)
+    description: str = ""
+
+
+_PARAMETER = re.compile(r"\{([A-Za-z]+)\}")
+
+
+def path_parameters(path: str) -> list[str]:
+    """Path parameters; every one of ours is an integer id."""
+    return _PARAMETER.findall(path)

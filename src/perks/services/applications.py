@@ -1,0 +1,58 @@
+"""Use cases of applications (createApplication, getApplications, ...)."""
+
+from __future__ import annotations
+
+from perks.domain.applications import Application, ApplicationSpec, validate_application_spec
+from perks.domain.errors import NotFound
+from perks.domain.pages import Page, PageRequest
+from perks.services.ports import Clock, UnitOfWorkFactory
+from perks.services.principals import ManagementPrincipal
+
+__all__ = ["APPLICATION_SORT_FIELDS", "ApplicationService"]
+
+APPLICATION_SORT_FIELDS = ("id", "name", "created", "modified")
+
+
+class ApplicationService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def create(self, spec: ApplicationSpec, principal: ManagementPrincipal) -> Application:
+        principal.require_unrestricted("create applications")
+        validate_application_spec(spec)
+        with self._uow(write=True) as uow:
+            application = uow.applications.add(spec, now=self._clock.now())
+            uow.commit()
+        return application
+
+    def get(self, application_id: int, principal: ManagementPrincipal) -> Application:
+        principal.require_application(application_id)
+        with self._uow(write=False) as uow:
+            application = uow.applications.get(application_id)
+        if application is None:
+            raise NotFound("application", application_id)
+        return application
+
+    def list(self, page: PageRequest, principal: ManagementPrincipal) -> Page[Application]:
+        with self._uow(write=False) as uow:
+            return uow.applications.list(page, only_ids=principal.allowed_application_ids)
+
+    def update(
+        self, application_id: int, spec: ApplicationSpec, principal: ManagementPrincipal
+    ) -> Application:
+        principal.require_application(application_id)
+        validate_application_spec(spec)
+        with self._uow(write=True) as uow:
+            application = uow.applications.update(application_id, spec, now=self._clock.now())
+            if application is None:
+                raise NotFound("application", application_id)
+            uow.commit()
+        return application
+
+    def delete(self, application_id: int, principal: ManagementPrincipal) -> None:
+        principal.require_application(application_id)
+        with self._uow(write=True) as uow:
+            if not uow.applications.delete(application_id):
+                raise NotFound("application", application_id)
+            uow.commit()

@@ -1,0 +1,147 @@
+"""The Protocols that adapters implement and services depend on."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from perks.domain.additional_costs import AdditionalCost, AdditionalCostSpec
+from perks.domain.api_keys import (
+    IntegrationKey,
+    IntegrationKeyPlatform,
+    IntegrationKeyType,
+    ManagementKey,
+)
+from perks.domain.applications import Application, ApplicationSpec
+from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec, AttributeType
+from perks.domain.pages import Page, PageRequest
+
+__all__ = [
+    "AdditionalCostRepository",
+    "ApplicationRepository",
+    "AttributeFilter",
+    "AttributeRepository",
+    "Clock",
+    "IntegrationKeyRepository",
+    "ManagementKeyRepository",
+    "NewIntegrationKey",
+    "NewManagementKey",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewIntegrationKey:
+    application_id: int
+    title: str
+    digest: str
+    prefix: str
+    expires: datetime
+    created: datetime
+    platform: IntegrationKeyPlatform = IntegrationKeyPlatform.NONE
+    type: IntegrationKeyType | None = None
+    time_offset: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewManagementKey:
+    name: str
+    digest: str
+    prefix: str
+    expiry_date: datetime
+    created: datetime
+    allowed_application_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeFilter:
+    entity: AttributeEntity | None = None
+    type: AttributeType | None = None
+    application_ids: tuple[int, ...] | None = None
+    search: str | None = None
+
+
+class ApplicationRepository(Protocol):
+    def add(self, spec: ApplicationSpec, *, now: datetime) -> Application: ...
+    def get(self, application_id: int) -> Application | None: ...
+    def list(
+        self, page: PageRequest, *, only_ids: Collection[int] | None = None
+    ) -> Page[Application]: ...
+    def update(
+        self, application_id: int, spec: ApplicationSpec, *, now: datetime
+    ) -> Application | None: ...
+    def delete(self, application_id: int) -> bool: ...
+
+
+class IntegrationKeyRepository(Protocol):
+    def add(self, key: NewIntegrationKey) -> IntegrationKey: ...
+    def find_by_digest(self, digest: str) -> IntegrationKey | None: ...
+    def get(self, application_id: int, key_id: int) -> IntegrationKey | None: ...
+    def list(self, application_id: int, page: PageRequest) -> Page[IntegrationKey]: ...
+    def revoke(self, application_id: int, key_id: int, *, now: datetime) -> bool: ...
+    def touch(self, key_id: int, *, now: datetime) -> None: ...
+
+
+class ManagementKeyRepository(Protocol):
+    def add(self, key: NewManagementKey) -> ManagementKey: ...
+    def find_by_digest(self, digest: str) -> ManagementKey | None: ...
+    def count_usable(self, *, now: datetime) -> int: ...
+    def touch(self, key_id: int, *, now: datetime) -> None: ...
+
+
+class AttributeRepository(Protocol):
+    def add(self, spec: AttributeSpec, *, now: datetime) -> Attribute: ...
+    def get(self, attribute_id: int) -> Attribute | None: ...
+    def find(
+        self, entity: AttributeEntity, name: str, *, event_type: str | None
+    ) -> Attribute | None: ...
+    def list(self, page: PageRequest, filter: AttributeFilter) -> Page[Attribute]: ...
+    def update(self, attribute_id: int, spec: AttributeSpec) -> Attribute | None: ...
+
+
+class AdditionalCostRepository(Protocol):
+    def add(self, spec: AdditionalCostSpec, *, now: datetime) -> AdditionalCost: ...
+    def get(self, additional_cost_id: int) -> AdditionalCost | None: ...
+    def find_by_name(self, name: str) -> AdditionalCost | None: ...
+    def list(self, page: PageRequest) -> Page[AdditionalCost]: ...
+    def update(
+        self, additional_cost_id: int, spec: AdditionalCostSpec
+    ) -> AdditionalCost | None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without ``commit()`` rolls it back."""
+
+    @property
+    def applications(self) -> ApplicationRepository: ...
+    @property
+    def integration_keys(self) -> IntegrationKeyRepository: ...
+    @property
+    def management_keys(self) -> ManagementKeyRepository: ...
+    @property
+    def attributes(self) -> AttributeRepository: ...
+    @property
+    def additional_costs(self) -> AdditionalCostRepository: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work; ``write=True`` takes the write lock up front where it matters."""
+
+    def __call__(self, *, write: bool) -> UnitOfWork: ...

@@ -1,0 +1,29 @@
+"""Typed settings, read once from the environment (prefix ``PERKS_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_DATABASE_URL", "Settings"]
+
+DEFAULT_DATABASE_URL = "sqlite:///perks.db"
+
+
+class Settings(BaseSettings):
+    """Everything perks reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="PERKS_", frozen=True, extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    bootstrap_management_key: str | None = Field(default=None, min_length=16)
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    database_pool_size: int = Field(default=8, ge=1)
+    log_level: str = "info"
+    # lastUsed is written at most once per this many seconds per key, so that
+    # authentication does not add a write to every request.
+    key_last_used_resolution_seconds: int = Field(default=60, ge=0)

@@ -1,0 +1,290 @@
+"""In-memory adapters: the fake side of the repository contract, and a fixed clock."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from perks.domain.additional_costs import AdditionalCost, AdditionalCostSpec
+from perks.domain.api_keys import IntegrationKey, ManagementKey
+from perks.domain.applications import Application, ApplicationSpec
+from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec
+from perks.domain.pages import Page, PageRequest
+from perks.services.ports import AttributeFilter, NewIntegrationKey, NewManagementKey
+
+T = TypeVar("T")
+
+
+class FixedClock:
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+class _Table(Generic[T]):
+    def __init__(self) -> None:
+        self.rows: dict[int, T] = {}
+        self.next_id = 1
+
+    def allocate(self) -> int:
+        new_id = self.next_id
+        self.next_id += 1
+        return new_id
+
+
+def _page(items: Iterable[T], page: PageRequest) -> Page[T]:
+    rows = list(items)
+    key: Callable[[T], Any] = lambda row: (getattr(row, page.sort.field), row.id)  # type: ignore[attr-defined]  # noqa: E731
+    rows.sort(key=key, reverse=page.sort.descending)
+    return Page(items=rows[page.skip : page.skip + page.page_size], total=len(rows))
+
+
+class FakeState:
+    """The stored data; a unit of work works on a copy and publishes it on commit."""
+
+    def __init__(self) -> None:
+        self.applications: _Table[Application] = _Table()
+        self.integration_keys: _Table[tuple[str, IntegrationKey]] = _Table()
+        self.management_keys: _Table[tuple[str, ManagementKey]] = _Table()
+        self.attributes: _Table[Attribute] = _Table()
+        self.additional_costs: _Table[AdditionalCost] = _Table()
+
+
+class FakeApplicationRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.applications
+        self._keys = state.integration_keys
+
+    def add(self, spec: ApplicationSpec, *, now: datetime) -> Application:
+        application = Application.from_spec(
+            spec, id=self._table.allocate(), created=now, modified=now
+        )
+        self._table.rows[application.id] = application
+        return application
+
+    def get(self, application_id: int) -> Application | None:
+        return self._table.rows.get(application_id)
+
+    def list(
+        self, page: PageRequest, *, only_ids: Collection[int] | None = None
+    ) -> Page[Application]:
+        rows = self._table.rows.values()
+        return _page((a for a in rows if only_ids is None or a.id in only_ids), page)
+
+    def update(
+        self, application_id: int, spec: ApplicationSpec, *, now: datetime
+    ) -> Application | None:
+        current = self._table.rows.get(application_id)
+        if current is None:
+            return None
+        assert current.created is not None
+        updated = Application.from_spec(
+            spec, id=application_id, created=current.created, modified=now
+        )
+        self._table.rows[application_id] = updated
+        return updated
+
+    def delete(self, application_id: int) -> bool:
+        if self._table.rows.pop(application_id, None) is None:
+            return False
+        for key_id, (_, key) in list(self._keys.rows.items()):
+            if key.application_id == application_id:
+                del self._keys.rows[key_id]
+        return True
+
+
+class FakeIntegrationKeyRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.integration_keys
+
+    def add(self, key: NewIntegrationKey) -> IntegrationKey:
+        if any(digest == key.digest for digest, _ in self._table.rows.values()):
+            raise ValueError("duplicate digest")
+        stored = IntegrationKey(
+            id=self._table.allocate(),
+            application_id=key.application_id,
+            title=key.title,
+            prefix=key.prefix,
+            expires=key.expires,
+            created=key.created,
+            platform=key.platform,
+            type=key.type,
+            time_offset=key.time_offset,
+        )
+        self._table.rows[stored.id] = (key.digest, stored)
+        return stored
+
+    def find_by_digest(self, digest: str) -> IntegrationKey | None:
+        return next((k for d, k in self._table.rows.values() if d == digest), None)
+
+    def get(self, application_id: int, key_id: int) -> IntegrationKey | None:
+        row = self._table.rows.get(key_id)
+        return row[1] if row is not None and row[1].application_id == application_id else None
+
+    def list(self, application_id: int, page: PageRequest) -> Page[IntegrationKey]:
+        keys = (k for _, k in self._table.rows.values() if k.application_id == application_id)
+        return _page(keys, page)
+
+    def revoke(self, application_id: int, key_id: int, *, now: datetime) -> bool:
+        key = self.get(application_id, key_id)
+        if key is None:
+            return False
+        if key.revoked is None:
+            digest = self._table.rows[key_id][0]
+            self._table.rows[key_id] = (digest, replace(key, revoked=now))
+        return True
+
+    def touch(self, key_id: int, *, now: datetime) -> None:
+        digest, key = self._table.rows[key_id]
+        self._table.rows[key_id] = (digest, replace(key, last_used=now))
+
+
+class FakeManagementKeyRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.management_keys
+
+    def add(self, key: NewManagementKey) -> ManagementKey:
+        stored = ManagementKey(
+            id=self._table.allocate(),
+            name=key.name,
+            prefix=key.prefix,
+            expiry_date=key.expiry_date,
+            created=key.created,
+            allowed_application_ids=key.allowed_application_ids,
+        )
+        self._table.rows[stored.id] = (key.digest, stored)
+        return stored
+
+    def find_by_digest(self, digest: str) -> ManagementKey | None:
+        return next((k for d, k in self._table.rows.values() if d == digest), None)
+
+    def count_usable(self, *, now: datetime) -> int:
+        return sum(1 for _, k in self._table.rows.values() if k.is_usable(now))
+
+    def touch(self, key_id: int, *, now: datetime) -> None:
+        digest, key = self._table.rows[key_id]
+        self._table.rows[key_id] = (digest, replace(key, last_used=now))
+
+
+class FakeAttributeRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.attributes
+
+    def add(self, spec: AttributeSpec, *, now: datetime) -> Attribute:
+        attribute = Attribute.from_spec(spec, id=self._table.allocate(), created=now)
+        self._table.rows[attribute.id] = attribute
+        return attribute
+
+    def get(self, attribute_id: int) -> Attribute | None:
+        return self._table.rows.get(attribute_id)
+
+    def find(
+        self, entity: AttributeEntity, name: str, *, event_type: str | None
+    ) -> Attribute | None:
+        return next(
+            (
+                a
+                for a in self._table.rows.values()
+                if a.entity == entity and a.name == name and a.event_type == event_type
+            ),
+            None,
+        )
+
+    def list(self, page: PageRequest, filter: AttributeFilter) -> Page[Attribute]:
+        def matches(attribute: Attribute) -> bool:
+            needle = (filter.search or "").lower()
+            text = f"{attribute.name}\n{attribute.title}\n{attribute.description}".lower()
+            return (
+                (filter.entity is None or attribute.entity == filter.entity)
+                and (filter.type is None or attribute.type == filter.type)
+                and needle in text
+            )
+
+        return _page(filter_rows(self._table.rows.values(), matches), page)
+
+    def update(self, attribute_id: int, spec: AttributeSpec) -> Attribute | None:
+        current = self._table.rows.get(attribute_id)
+        if current is None:
+            return None
+        updated = Attribute.from_spec(spec, id=attribute_id, created=current.created)  # type: ignore[arg-type]
+        self._table.rows[attribute_id] = updated
+        return updated
+
+
+def filter_rows(rows: Iterable[T], keep: Callable[[T], bool]) -> list[T]:
+    return [row for row in rows if keep(row)]
+
+
+class FakeAdditionalCostRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.additional_costs
+
+    def add(self, spec: AdditionalCostSpec, *, now: datetime) -> AdditionalCost:
+        cost = AdditionalCost.from_spec(spec, id=self._table.allocate(), created=now)
+        self._table.rows[cost.id] = cost
+        return cost
+
+    def get(self, additional_cost_id: int) -> AdditionalCost | None:
+        return self._table.rows.get(additional_cost_id)
+
+    def find_by_name(self, name: str) -> AdditionalCost | None:
+        return next((c for c in self._table.rows.values() if c.name == name), None)
+
+    def list(self, page: PageRequest) -> Page[AdditionalCost]:
+        return _page(self._table.rows.values(), page)
+
+    def update(self, additional_cost_id: int, spec: AdditionalCostSpec) -> AdditionalCost | None:
+        current = self._table.rows.get(additional_cost_id)
+        if current is None:
+            return None
+        updated = AdditionalCost.from_spec(spec, id=additional_cost_id, created=current.created)  # type: ignore[arg-type]
+        self._table.rows[additional_cost_id] = updated
+        return updated
+
+
+class FakeUnitOfWork:
+    """Works on a deep copy; ``commit`` publishes it, leaving without commit drops it."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self._state = copy.deepcopy(store.state)
+        self.applications = FakeApplicationRepository(self._state)
+        self.integration_keys = FakeIntegrationKeyRepository(self._state)
+        self.management_keys = FakeManagementKeyRepository(self._state)
+        self.attributes = FakeAttributeRepository(self._state)
+        self.additional_costs = FakeAdditionalCostRepository(self._state)
+
+    def __enter__(self) -> FakeUnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def commit(self) -> None:
+        self._store.state = self._state
+        self._store.commits += 1
+
+
+class FakeStore:
+    """The fake database: a ``UnitOfWorkFactory``."""
+
+    def __init__(self) -> None:
+        self.state = FakeState()
+        self.commits = 0
+
+    def __call__(self, *, write: bool) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
