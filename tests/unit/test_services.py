@@ -1,0 +1,85 @@
+"""Services through the composition root with fakes: transactions and key handling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from perks.adapters.sql.database import SqlDatabase
+from perks.bootstrap import Services, compose
+from perks.domain.applications import ApplicationSpec
+from perks.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from perks.services.api_keys import IntegrationKeyRequest, ManagementKeyRequest
+from perks.services.principals import OPERATOR
+from tests.fakes import FakeStore, FixedClock
+
+SPEC = ApplicationSpec(name="shop", timezone="UTC", currency="EUR")
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    return FakeStore()
+
+
+@pytest.fixture
+def services(store: FakeStore, clock: FixedClock) -> Services:
+    # The database is never touched by these services: every use case runs on the fake.
+    return compose(
+        SqlDatabase("sqlite://"), store, clock, last_used_resolution=timedelta(minutes=1)
+    )
+
+
+def test_invalid_input_commits_nothing(services: Services, store: FakeStore) -> None:
+    with pytest.raises(InvalidInput):
+        services.applications.create(ApplicationSpec("x", "Nowhere", "EUR"), OPERATOR)
+    assert store.commits == 0
+
+
+def test_last_used_is_written_once_per_resolution(
+    services: Services, store: FakeStore, clock: FixedClock
+) -> None:
+    app = services.applications.create(SPEC, OPERATOR)
+    created = services.api_keys.create_integration_key(
+        app.id, IntegrationKeyRequest("t", clock.now() + timedelta(days=1)), OPERATOR
+    )
+    commits = store.commits
+    for _ in range(5):
+        principal = services.api_keys.authenticate_integration(created.secret)
+    assert principal.application_id == app.id
+    assert store.commits == commits + 1
+    clock.advance(timedelta(minutes=2))
+    services.api_keys.authenticate_integration(created.secret)
+    assert store.commits == commits + 2
+
+
+def test_unknown_keys_are_unauthenticated(services: Services) -> None:
+    with pytest.raises(Unauthenticated):
+        services.api_keys.authenticate_integration("nope")
+    with pytest.raises(Unauthenticated):
+        services.api_keys.authenticate_management("nope")
+
+
+def test_ensure_management_key(services: Services, clock: FixedClock) -> None:
+    request = ManagementKeyRequest("boot", clock.now() + timedelta(days=1))
+    assert not services.api_keys.has_usable_management_key()
+    assert services.api_keys.ensure_management_key("s" * 32, request) is True
+    assert services.api_keys.ensure_management_key("s" * 32, request) is False
+    assert services.api_keys.has_usable_management_key()
+    clock.advance(timedelta(days=2))
+    with pytest.raises(Conflict):
+        services.api_keys.ensure_management_key("s" * 32, request)
+
+
+def test_management_key_expiry_must_be_in_the_future(services: Services, clock: FixedClock) -> None:
+    with pytest.raises(InvalidInput) as error:
+        services.api_keys.create_management_key(ManagementKeyRequest("k", clock.now()))
+    assert error.value.problems[0].location == "/expiryDate"
+
+
+def test_keys_of_missing_applications(services: Services, clock: FixedClock) -> None:
+    request = IntegrationKeyRequest("t", clock.now() + timedelta(days=1))
+    with pytest.raises(NotFound):
+        services.api_keys.create_integration_key(7, request, OPERATOR)
+    with pytest.raises(NotFound):
+        services.api_keys.revoke_integration_key(7, 1, OPERATOR)
