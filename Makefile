@@ -5,6 +5,9 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
+# Precompile: with PYTHONDONTWRITEBYTECODE set, every start would otherwise compile
+# SQLAlchemy and Alembic from source (`perks version` took 3.0 s, 0.9 s compiled).
+export UV_COMPILE_BYTECODE := 1
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
 .PHONY: run test check lint types pytest bench fmt clean
@@ -43,4 +46,5 @@ $(TOOLS)/bin/uv:
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
+	$(BIN)/python -m compileall -q src
 	@touch $@

@@ -8,10 +8,12 @@ from datetime import timedelta
 from perks.adapters.clock import SystemClock
 from perks.adapters.sql.database import SqlDatabase
 from perks.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from perks.domain.api_keys import IntegrationKey
 from perks.services.additional_costs import AdditionalCostService
 from perks.services.api_keys import ApiKeyService
 from perks.services.applications import ApplicationService
 from perks.services.attributes import AttributeService
+from perks.services.key_cache import KeyCache
 from perks.services.ports import Clock, UnitOfWorkFactory
 from perks.services.readiness import Readiness
 from perks.settings import Settings
@@ -41,6 +43,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         SqlUnitOfWorkFactory(database.engine),
         clock or SystemClock(),
         last_used_resolution=timedelta(seconds=settings.key_last_used_resolution_seconds),
+        key_cache_ttl=timedelta(seconds=settings.key_cache_seconds),
     )
 
 
@@ -50,12 +53,20 @@ def compose(
     clock: Clock,
     *,
     last_used_resolution: timedelta,
+    key_cache_ttl: timedelta,
 ) -> Services:
     """Wire the services over any unit of work (tests pass a fake one)."""
+    integration_cache: KeyCache[IntegrationKey] = KeyCache(key_cache_ttl)
     return Services(
         database=database,
-        applications=ApplicationService(uow, clock),
-        api_keys=ApiKeyService(uow, clock, last_used_resolution=last_used_resolution),
+        applications=ApplicationService(uow, clock, integration_cache=integration_cache),
+        api_keys=ApiKeyService(
+            uow,
+            clock,
+            last_used_resolution=last_used_resolution,
+            integration_cache=integration_cache,
+            management_cache=KeyCache(key_cache_ttl),
+        ),
         attributes=AttributeService(uow, clock),
         additional_costs=AdditionalCostService(uow, clock),
         readiness=Readiness(database),

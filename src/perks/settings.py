@@ -27,3 +27,5 @@ class Settings(BaseSettings):
     # lastUsed is written at most once per this many seconds per key, so that
     # authentication does not add a write to every request.
     key_last_used_resolution_seconds: int = Field(default=60, ge=0)
+    # How long a process trusts a key it has looked up; revocation elsewhere takes this long.
+    key_cache_seconds: int = Field(default=5, ge=0, le=300)

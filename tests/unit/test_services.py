@@ -26,7 +26,11 @@ def store() -> FakeStore:
 def services(store: FakeStore, clock: FixedClock) -> Services:
     # The database is never touched by these services: every use case runs on the fake.
     return compose(
-        SqlDatabase("sqlite://"), store, clock, last_used_resolution=timedelta(minutes=1)
+        SqlDatabase("sqlite://"),
+        store,
+        clock,
+        last_used_resolution=timedelta(minutes=1),
+        key_cache_ttl=timedelta(seconds=5),
     )
 
 
@@ -83,3 +87,45 @@ def test_keys_of_missing_applications(services: Services, clock: FixedClock) -> 
         services.api_keys.create_integration_key(7, request, OPERATOR)
     with pytest.raises(NotFound):
         services.api_keys.revoke_integration_key(7, 1, OPERATOR)
+
+
+def test_a_key_revoked_elsewhere_stops_working_within_the_cache_time(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    """Two processes share the database; each caches keys for five seconds."""
+
+    def process() -> Services:
+        return compose(
+            SqlDatabase("sqlite://"),
+            store,
+            clock,
+            last_used_resolution=timedelta(minutes=1),
+            key_cache_ttl=timedelta(seconds=5),
+        )
+
+    first, second = process(), process()
+    app = first.applications.create(SPEC, OPERATOR)
+    created = first.api_keys.create_integration_key(
+        app.id, IntegrationKeyRequest("t", clock.now() + timedelta(days=1)), OPERATOR
+    )
+    first.api_keys.authenticate_integration(created.secret)
+    second.api_keys.revoke_integration_key(app.id, created.key.id, OPERATOR)
+    with pytest.raises(Unauthenticated):
+        second.api_keys.authenticate_integration(created.secret)
+    first.api_keys.authenticate_integration(created.secret)  # still cached here
+    clock.advance(timedelta(seconds=5))
+    with pytest.raises(Unauthenticated):
+        first.api_keys.authenticate_integration(created.secret)
+
+
+def test_deleting_an_application_drops_its_cached_keys(
+    services: Services, clock: FixedClock
+) -> None:
+    app = services.applications.create(SPEC, OPERATOR)
+    created = services.api_keys.create_integration_key(
+        app.id, IntegrationKeyRequest("t", clock.now() + timedelta(days=1)), OPERATOR
+    )
+    services.api_keys.authenticate_integration(created.secret)
+    services.applications.delete(app.id, OPERATOR)
+    with pytest.raises(Unauthenticated):
+        services.api_keys.authenticate_integration(created.secret)

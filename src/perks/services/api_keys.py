@@ -17,6 +17,7 @@ from perks.domain.api_keys import (
 )
 from perks.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from perks.domain.pages import Page, PageRequest
+from perks.services.key_cache import KeyCache
 from perks.services.ports import Clock, NewIntegrationKey, NewManagementKey, UnitOfWorkFactory
 from perks.services.principals import IntegrationPrincipal, ManagementPrincipal
 
@@ -64,11 +65,19 @@ class CreatedManagementKey:
 
 class ApiKeyService:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, *, last_used_resolution: timedelta
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        *,
+        last_used_resolution: timedelta,
+        integration_cache: KeyCache[IntegrationKey],
+        management_cache: KeyCache[ManagementKey],
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._last_used = _LastUsedThrottle(last_used_resolution)
+        self._integration_cache = integration_cache
+        self._management_cache = management_cache
 
     # Integration keys -----------------------------------------------------------------
 
@@ -117,12 +126,17 @@ class ApiKeyService:
             if not uow.integration_keys.revoke(application_id, key_id, now=self._clock.now()):
                 raise NotFound("API key", key_id)
             uow.commit()
+        self._integration_cache.clear()
 
     def authenticate_integration(self, secret: str) -> IntegrationPrincipal:
         digest = secret_digest(secret)
         now = self._clock.now()
-        with self._uow(write=False) as uow:
-            key = uow.integration_keys.find_by_digest(digest)
+        key = self._integration_cache.get(digest, now)
+        if key is None:
+            with self._uow(write=False) as uow:
+                key = uow.integration_keys.find_by_digest(digest)
+            if key is not None:
+                self._integration_cache.put(digest, key, now)
         if key is None or not key.is_usable(now):
             raise Unauthenticated("the API key is missing, wrong, expired or revoked")
         if self._last_used.due(("integration", key.id), now):
@@ -155,8 +169,12 @@ class ApiKeyService:
     def authenticate_management(self, secret: str) -> ManagementPrincipal:
         digest = secret_digest(secret)
         now = self._clock.now()
-        with self._uow(write=False) as uow:
-            key = uow.management_keys.find_by_digest(digest)
+        key = self._management_cache.get(digest, now)
+        if key is None:
+            with self._uow(write=False) as uow:
+                key = uow.management_keys.find_by_digest(digest)
+            if key is not None:
+                self._management_cache.put(digest, key, now)
         if key is None or not key.is_usable(now):
             raise Unauthenticated("the management key is missing, wrong, expired or disabled")
         if self._last_used.due(("management", key.id), now):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from perks.domain.api_keys import IntegrationKey
 from perks.domain.applications import Application, ApplicationSpec, validate_application_spec
 from perks.domain.errors import NotFound
 from perks.domain.pages import Page, PageRequest
+from perks.services.key_cache import KeyCache
 from perks.services.ports import Clock, UnitOfWorkFactory
 from perks.services.principals import ManagementPrincipal
 
@@ -14,9 +16,12 @@ APPLICATION_SORT_FIELDS = ("id", "name", "created", "modified")
 
 
 class ApplicationService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, *, integration_cache: KeyCache[IntegrationKey]
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._integration_cache = integration_cache
 
     def create(self, spec: ApplicationSpec, principal: ManagementPrincipal) -> Application:
         principal.require_unrestricted("create applications")
@@ -56,3 +61,5 @@ class ApplicationService:
             if not uow.applications.delete(application_id):
                 raise NotFound("application", application_id)
             uow.commit()
+        # Its integration keys went with it.
+        self._integration_cache.clear()

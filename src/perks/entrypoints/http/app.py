@@ -84,7 +84,10 @@ async def _endpoint(
     request.state.operation_id = op.operation_id
     try:
         body = await _read_body(request, op, max_body_bytes)
-        reply = await run_in_threadpool(_handle, op, services, request, body)
+        if op.blocking:
+            reply = await run_in_threadpool(_handle, op, services, request, body)
+        else:
+            reply = _handle(op, services, request, body)
     except PerksError as error:
         return response_for(error)
     except _BodyTooLargeError:

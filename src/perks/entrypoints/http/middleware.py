@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import secrets
 import time
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,13 +26,17 @@ class RequestContextMiddleware:
         self._max_body_bytes = max_body_bytes
         self._metrics = metrics
         self._log = request_logger()
+        # A random per-process prefix and a counter: unique across processes, and ~50x
+        # cheaper than uuid4(), which reads the OS entropy pool on every request.
+        self._id_prefix = secrets.token_hex(8)
+        self._counter = itertools.count(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _request_id(scope)
+        request_id = _given_request_id(scope) or f"{self._id_prefix}{next(self._counter):016x}"
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
         status = 500
@@ -75,13 +80,12 @@ class RequestContextMiddleware:
             )
 
 
-def _request_id(scope: Scope) -> str:
+def _given_request_id(scope: Scope) -> str | None:
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER.encode():
             given: str = value.decode("latin-1")
-            if _VALID_REQUEST_ID.match(given):
-                return given
-    return uuid.uuid4().hex
+            return given if _VALID_REQUEST_ID.match(given) else None
+    return None
 
 
 def _declared_length(scope: Scope) -> int:

@@ -77,6 +77,8 @@ class Operation(Generic[B, Q]):
     query: type[Q] | None = None
     responses: Mapping[int, type[Any] | None] = field(default_factory=dict)
     description: str = ""
+    # False for handlers that do no I/O: they run on the event loop, sparing a thread hop.
+    blocking: bool = True
 
 
 _PARAMETER = re.compile(r"\{([A-Za-z]+)\}")

@@ -34,6 +34,7 @@ OPERATIONS: list[Operation[Any, Any]] = [
         auth=Auth.NONE,
         tag="system",
         responses={200: Status},
+        blocking=False,
     ),
     Operation(
         method="GET",

@@ -1,0 +1,290 @@
+"""Benchmark fixtures: ``perks serve`` processes on loopback, and the report the benchmarks fill.
+
+Every server is started by :func:`perks_server`, which terminates it by its PID on the way out,
+whatever happened inside. At the end of the run the report is printed as one summary block and
+written to ``bench-results/http_baseline.json`` in the repository root.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from perks import __version__
+from tests.bench.load import LoadResult, generator_name
+
+HOST = "127.0.0.1"
+BOOTSTRAP_KEY = "perks-bench-management-key-0001"
+SERVER_LOG_LEVEL = "info"  # the default: a request costs its log line, as in production
+POLL_SECONDS = 0.02
+STARTUP_LIMIT_SECONDS = 30.0
+STOP_LIMIT_SECONDS = 10.0
+PROBE_TIMEOUT_SECONDS = 1.0
+LOG_TAIL_CHARS = 2000
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RESULTS_PATH = REPO_ROOT / "bench-results" / "http_baseline.json"
+PERKS = Path(sys.executable).parent / "perks"
+
+
+# --- server processes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerProcess:
+    """A running ``perks serve`` with one worker, healthy since ``startup_s`` after its spawn."""
+
+    pid: int
+    port: int
+    startup_s: float
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+@contextmanager
+def perks_server(database: Path, log_path: Path) -> Iterator[ServerProcess]:
+    """Spawn ``perks serve`` on ``database``, wait for ``GET /health``, terminate it at exit."""
+    port = free_port()
+    command = [
+        str(PERKS),
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--database-url",
+        f"sqlite:///{database}",
+    ]
+    with log_path.open("wb") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=server_env(),
+        )
+        try:
+            startup = wait_until_healthy(process, port, started, log_path)
+            yield ServerProcess(pid=process.pid, port=port, startup_s=startup, log_path=log_path)
+        finally:
+            stop(process)
+
+
+def server_env() -> dict[str, str]:
+    """This environment without PERKS_* settings, plus the benchmark's own."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PERKS_")}
+    env["PERKS_BOOTSTRAP_MANAGEMENT_KEY"] = BOOTSTRAP_KEY
+    env["PERKS_LOG_LEVEL"] = SERVER_LOG_LEVEL
+    return env
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_healthy(
+    process: subprocess.Popen[bytes], port: int, started: float, log_path: Path
+) -> float:
+    """Seconds from ``started`` to the first ``GET /health`` answering ok, polling every 20 ms."""
+    deadline = started + STARTUP_LIMIT_SECONDS
+    while True:
+        if is_healthy(port):
+            return time.perf_counter() - started
+        if process.poll() is not None:
+            pytest.fail(f"perks serve exited with {process.returncode}:\n{log_tail(log_path)}")
+        if time.perf_counter() >= deadline:
+            pytest.fail(f"perks serve not healthy after {STARTUP_LIMIT_SECONDS:.0f} s")
+        time.sleep(POLL_SECONDS)
+
+
+def is_healthy(port: int) -> bool:
+    try:
+        status, body = http_call(port, "GET", "/health", timeout=PROBE_TIMEOUT_SECONDS)
+    except (OSError, http.client.HTTPException, ValueError):
+        return False
+    return status == 200 and body == {"status": "ok"}
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate the server by its PID; kill it when it does not stop in time."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_LIMIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_LIMIT_SECONDS)
+
+
+def log_tail(log_path: Path) -> str:
+    return log_path.read_text(errors="replace")[-LOG_TAIL_CHARS:]
+
+
+def http_call(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: object = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 10.0,
+) -> tuple[int, Any]:
+    """One request to the server on ``port``: its status and its decoded JSON body."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    all_headers = dict(headers or {})
+    payload = None
+    if body is not None:
+        payload = json.dumps(body).encode()
+        all_headers["Content-Type"] = "application/json"
+    try:
+        connection.request(method, path, body=payload, headers=all_headers)
+        response = connection.getresponse()
+        raw = response.read()
+    finally:
+        connection.close()
+    return response.status, json.loads(raw) if raw else None
+
+
+def management_headers() -> dict[str, str]:
+    return {"Authorization": f"ManagementKey-v1 {BOOTSTRAP_KEY}"}
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+@dataclass
+class BenchReport:
+    """The figures the benchmarks of this run measured."""
+
+    startup: dict[str, list[float]] = field(default_factory=dict)
+    load: dict[str, LoadResult] = field(default_factory=dict)
+
+    def record_startup(self, name: str, samples: list[float]) -> None:
+        self.startup[name] = [round(sample, 3) for sample in samples]
+
+    def record_load(self, name: str, result: LoadResult) -> None:
+        self.load[name] = result
+
+    @property
+    def empty(self) -> bool:
+        return not self.startup and not self.load
+
+    def as_json(self, exit_status: int) -> dict[str, Any]:
+        return {
+            "benchmark": "http_baseline",
+            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "exit_status": exit_status,
+            "perks_version": __version__,
+            "machine": machine(),
+            "server": {
+                "host": HOST,
+                "workers": 1,
+                "database": "sqlite",
+                "log_level": SERVER_LOG_LEVEL,
+            },
+            "note": shared_cpu_note(),
+            "startup": {
+                name: {
+                    "runs": len(samples),
+                    "samples_s": samples,
+                    "median_s": round(statistics.median(samples), 3),
+                }
+                for name, samples in self.startup.items()
+            },
+            "load": {name: asdict(result) for name, result in self.load.items()},
+        }
+
+    def summary_lines(self) -> list[str]:
+        described = machine()
+        lines = [
+            f"perks {__version__}, Python {described['python']}, {described['cpus']} CPUs, "
+            f"one server worker, SQLite, server log level {SERVER_LOG_LEVEL}",
+            f"note: {shared_cpu_note()}",
+        ]
+        lines += [startup_line(name, samples) for name, samples in self.startup.items()]
+        lines += [load_line(result) for result in self.load.values()]
+        return lines
+
+    def write(self, path: Path, exit_status: int) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.as_json(exit_status), indent=2) + "\n")
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_generator": generator_name(),
+    }
+
+
+def shared_cpu_note() -> str:
+    return (
+        f"the load generator and the server share this machine's {os.cpu_count()} CPUs over "
+        "loopback; what the client burns, the server does not get"
+    )
+
+
+def startup_line(name: str, samples: list[float]) -> str:
+    runs = ", ".join(f"{sample:.3f}" for sample in samples)
+    label = f"start-up, {name.replace('_', ' ')}"
+    return f"{label:<30} median {statistics.median(samples):7.3f} s    runs {runs} s"
+
+
+def load_line(result: LoadResult) -> str:
+    label = f"GET {urlsplit(result.url).path} [{result.generator}]"
+    return (
+        f"{label:<30} {result.requests_per_s:9.1f} req/s  p50 {result.latency_p50_ms:.2f} ms"
+        f"  p99 {result.latency_p99_ms:.2f} ms  ({result.requests} requests,"
+        f" {result.connections} connections, {result.seconds:.1f} s, {result.errors} errors,"
+        f" client CPU {result.client_cpu_s:.1f} s)"
+    )
+
+
+REPORT = pytest.StashKey[BenchReport]()
+
+
+@pytest.fixture(scope="session")
+def bench_report(pytestconfig: pytest.Config) -> BenchReport:
+    return pytestconfig.stash.setdefault(REPORT, BenchReport())
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """Print the figures as one block and write them to bench-results/http_baseline.json."""
+    report = config.stash.get(REPORT, None)
+    if report is None or report.empty:
+        return
+    report.write(RESULTS_PATH, int(exitstatus))
+    terminalreporter.section("perks HTTP baseline")
+    for line in report.summary_lines():
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"written to {RESULTS_PATH.relative_to(REPO_ROOT)}")
