@@ -135,3 +135,52 @@ def test_body_over_the_limit_is_413(api: Api) -> None:
 def test_path_ids_must_be_integers(api: Api) -> None:
     body = envelope(api.get("/v1/applications/abc"), 400)
     assert body["errors"][0]["source"] == {"parameter": "applicationId"}
+
+
+@pytest.mark.parametrize(
+    ("path", "create", "bad", "pointer"),
+    [
+        (
+            "/v1/applications",
+            NEW_APPLICATION,
+            {**NEW_APPLICATION, "timezone": "Atlantis/Capital"},
+            "/timezone",
+        ),
+        (
+            "/v1/attributes",
+            {
+                "entity": "Coupon",
+                "name": "tier",
+                "title": "Tier",
+                "type": "string",
+                "description": "",
+                "suggestions": [],
+                "editable": True,
+            },
+            {
+                "entity": "Coupon",
+                "name": "tier",
+                "title": "1 Tier",
+                "type": "string",
+                "description": "",
+                "suggestions": [],
+                "editable": True,
+            },
+            "/title",
+        ),
+        (
+            "/v1/additional_costs",
+            {"name": "shipping", "title": "Shipping", "description": ""},
+            {"name": "shipping", "title": "Shipping", "description": 5},
+            "/description",
+        ),
+    ],
+)
+def test_bad_updates_name_the_field_and_change_nothing(
+    api: Api, path: str, create: dict[str, object], bad: dict[str, object], pointer: str
+) -> None:
+    created = api.post(path, create)
+    assert created.status_code == 201, created.text
+    resource = f"{path}/{created.json()['id']}"
+    assert sources(envelope(api.put(resource, bad), 400)) == [pointer]
+    assert api.get(resource).json() == created.json()
