@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -129,3 +130,10 @@ def test_deleting_an_application_drops_its_cached_keys(
     services.applications.delete(app.id, OPERATOR)
     with pytest.raises(Unauthenticated):
         services.api_keys.authenticate_integration(created.secret)
+
+
+def test_updating_an_application_keeps_its_hmac_key(services: Services, store: FakeStore) -> None:
+    app = services.applications.create(replace(SPEC, key="0123456789abcdef"), OPERATOR)
+    services.applications.update(app.id, replace(SPEC, name="renamed"), OPERATOR)
+    stored = services.applications.get(app.id, OPERATOR)
+    assert (stored.name, stored.key) == ("renamed", "0123456789abcdef")

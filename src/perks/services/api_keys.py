@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Generic, Protocol, TypeVar
 
 from perks.domain.api_keys import (
     DISPLAY_PREFIX_LENGTH,
@@ -18,7 +20,13 @@ from perks.domain.api_keys import (
 from perks.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from perks.domain.pages import Page, PageRequest
 from perks.services.key_cache import KeyCache
-from perks.services.ports import Clock, NewIntegrationKey, NewManagementKey, UnitOfWorkFactory
+from perks.services.ports import (
+    Clock,
+    NewIntegrationKey,
+    NewManagementKey,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from perks.services.principals import IntegrationPrincipal, ManagementPrincipal
 
 __all__ = [
@@ -77,7 +85,18 @@ class ApiKeyService:
         self._clock = clock
         self._last_used = _LastUsedThrottle(last_used_resolution)
         self._integration_cache = integration_cache
-        self._management_cache = management_cache
+        self._integration_keys = _KeyStore[IntegrationKey](
+            kind="integration",
+            cache=integration_cache,
+            find=lambda uow, digest: uow.integration_keys.find_by_digest(digest),
+            touch=lambda uow, key_id, now: uow.integration_keys.touch(key_id, now=now),
+        )
+        self._management_keys = _KeyStore[ManagementKey](
+            kind="management",
+            cache=management_cache,
+            find=lambda uow, digest: uow.management_keys.find_by_digest(digest),
+            touch=lambda uow, key_id, now: uow.management_keys.touch(key_id, now=now),
+        )
 
     # Integration keys -----------------------------------------------------------------
 
@@ -129,20 +148,7 @@ class ApiKeyService:
         self._integration_cache.clear()
 
     def authenticate_integration(self, secret: str) -> IntegrationPrincipal:
-        digest = secret_digest(secret)
-        now = self._clock.now()
-        key = self._integration_cache.get(digest, now)
-        if key is None:
-            with self._uow(write=False) as uow:
-                key = uow.integration_keys.find_by_digest(digest)
-            if key is not None:
-                self._integration_cache.put(digest, key, now)
-        if key is None or not key.is_usable(now):
-            raise Unauthenticated("the API key is missing, wrong, expired or revoked")
-        if self._last_used.due(("integration", key.id), now):
-            with self._uow(write=True) as uow:
-                uow.integration_keys.touch(key.id, now=now)
-                uow.commit()
+        key = self._authenticate(secret, self._integration_keys, "the API key")
         return IntegrationPrincipal(key_id=key.id, application_id=key.application_id)
 
     # Management keys ------------------------------------------------------------------
@@ -167,24 +173,29 @@ class ApiKeyService:
             return uow.management_keys.count_usable(now=self._clock.now()) > 0
 
     def authenticate_management(self, secret: str) -> ManagementPrincipal:
-        digest = secret_digest(secret)
-        now = self._clock.now()
-        key = self._management_cache.get(digest, now)
-        if key is None:
-            with self._uow(write=False) as uow:
-                key = uow.management_keys.find_by_digest(digest)
-            if key is not None:
-                self._management_cache.put(digest, key, now)
-        if key is None or not key.is_usable(now):
-            raise Unauthenticated("the management key is missing, wrong, expired or disabled")
-        if self._last_used.due(("management", key.id), now):
-            with self._uow(write=True) as uow:
-                uow.management_keys.touch(key.id, now=now)
-                uow.commit()
+        key = self._authenticate(secret, self._management_keys, "the management key")
         allowed = key.allowed_application_ids
         return ManagementPrincipal(
             key_id=key.id, allowed_application_ids=None if allowed is None else frozenset(allowed)
         )
+
+    def _authenticate(self, secret: str, keys: _KeyStore[K], what: str) -> K:
+        """The usable key behind ``secret``, from the cache or the database."""
+        digest = secret_digest(secret)
+        now = self._clock.now()
+        key = keys.cache.get(digest, now)
+        if key is None:
+            with self._uow(write=False) as uow:
+                key = keys.find(uow, digest)
+            if key is not None:
+                keys.cache.put(digest, key, now)
+        if key is None or not key.is_usable(now):
+            raise Unauthenticated(f"{what} is missing, wrong, expired or revoked")
+        if self._last_used.due((keys.kind, key.id), now):
+            with self._uow(write=True) as uow:
+                keys.touch(uow, key.id, now)
+                uow.commit()
+        return key
 
     def _add_management_key(self, request: ManagementKeyRequest, secret: str) -> ManagementKey:
         now = self._clock.now()
@@ -207,6 +218,25 @@ class ApiKeyService:
 def _require_future(moment: datetime, now: datetime, pointer: str) -> None:
     if moment <= now:
         raise InvalidInput.at(pointer, "the expiry must lie in the future")
+
+
+class _Key(Protocol):
+    @property
+    def id(self) -> int: ...
+    def is_usable(self, now: datetime) -> bool: ...
+
+
+K = TypeVar("K", bound=_Key)
+
+
+@dataclass(frozen=True)
+class _KeyStore(Generic[K]):
+    """Where keys of one kind are found, cached and marked as used."""
+
+    kind: str
+    cache: KeyCache[K]
+    find: Callable[[UnitOfWork, str], K | None]
+    touch: Callable[[UnitOfWork, int, datetime], None]
 
 
 class _LastUsedThrottle:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from perks.domain.api_keys import IntegrationKey
 from perks.domain.applications import Application, ApplicationSpec, validate_application_spec
 from perks.domain.errors import NotFound
@@ -49,9 +51,13 @@ class ApplicationService:
         principal.require_application(application_id)
         validate_application_spec(spec)
         with self._uow(write=True) as uow:
-            application = uow.applications.update(application_id, spec, now=self._clock.now())
-            if application is None:
+            current = uow.applications.get(application_id)
+            if current is None:
                 raise NotFound("application", application_id)
+            # UpdateApplication carries no HMAC key: the one set at creation stays.
+            kept = replace(spec, key=current.key)
+            application = uow.applications.update(application_id, kept, now=self._clock.now())
+            assert application is not None, "the row was read in this transaction"
             uow.commit()
         return application
 

@@ -45,7 +45,9 @@ class AttributesSettings(WireStruct):
     mandatory: AttributesMandatory = msgspec.field(default_factory=AttributesMandatory)
 
 
-class NewApplication(WireStruct):
+class _ApplicationSettings(WireStruct):
+    """The fields ``NewApplication`` and ``UpdateApplication`` share."""
+
     name: NonEmpty
     timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     currency: Annotated[str, msgspec.Meta(min_length=1, max_length=3)]
@@ -62,30 +64,16 @@ class NewApplication(WireStruct):
     default_discount_additional_cost_per_item_scope: AdditionalCostPerItemScope = (
         AdditionalCostPerItemScope.PRICE
     )
-    key: Annotated[str, msgspec.Meta(pattern="^[a-fA-F0-9]{16}$")] | None = None
     enable_campaign_state_management: bool = False
 
 
-class UpdateApplication(WireStruct):
-    name: NonEmpty
-    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    currency: Annotated[str, msgspec.Meta(min_length=1, max_length=3)]
-    description: Annotated[str, msgspec.Meta(max_length=2000)] = ""
-    case_sensitivity: CaseSensitivity = CaseSensitivity.SENSITIVE
-    attributes: dict[str, Any] = {}
-    limits: list[LimitConfig] = []
-    default_discount_scope: DiscountScope = DiscountScope.SESSION_TOTAL
-    enable_cascading_discounts: bool = False
-    enable_flattened_cart_items: bool = False
-    attributes_settings: AttributesSettings = msgspec.field(default_factory=AttributesSettings)
-    sandbox: bool = False
-    enable_partial_discounts: bool = False
-    default_discount_additional_cost_per_item_scope: AdditionalCostPerItemScope = (
-        AdditionalCostPerItemScope.PRICE
-    )
+class NewApplication(_ApplicationSettings):
+    key: Annotated[str, msgspec.Meta(pattern="^[a-fA-F0-9]{16}$")] | None = None
+
+
+class UpdateApplication(_ApplicationSettings):
     default_evaluation_group_id: int | None = None
     default_cart_item_filter_id: int | None = None
-    enable_campaign_state_management: bool = False
 
 
 class Application(WireStruct):
