@@ -23,9 +23,9 @@ def store() -> FakeStore:
     return FakeStore()
 
 
-@pytest.fixture
-def services(store: FakeStore, clock: FixedClock) -> Services:
-    # The database is never touched by these services: every use case runs on the fake.
+def process(store: FakeStore, clock: FixedClock) -> Services:
+    """One perks process on the shared fake database; keys cached for five seconds."""
+    # The SQL database is never touched: every use case runs on the fake.
     return compose(
         SqlDatabase("sqlite://"),
         store,
@@ -33,6 +33,11 @@ def services(store: FakeStore, clock: FixedClock) -> Services:
         last_used_resolution=timedelta(minutes=1),
         key_cache_ttl=timedelta(seconds=5),
     )
+
+
+@pytest.fixture
+def services(store: FakeStore, clock: FixedClock) -> Services:
+    return process(store, clock)
 
 
 def test_invalid_input_commits_nothing(services: Services, store: FakeStore) -> None:
@@ -94,17 +99,7 @@ def test_a_key_revoked_elsewhere_stops_working_within_the_cache_time(
     store: FakeStore, clock: FixedClock
 ) -> None:
     """Two processes share the database; each caches keys for five seconds."""
-
-    def process() -> Services:
-        return compose(
-            SqlDatabase("sqlite://"),
-            store,
-            clock,
-            last_used_resolution=timedelta(minutes=1),
-            key_cache_ttl=timedelta(seconds=5),
-        )
-
-    first, second = process(), process()
+    first, second = process(store, clock), process(store, clock)
     app = first.applications.create(SPEC, OPERATOR)
     created = first.api_keys.create_integration_key(
         app.id, IntegrationKeyRequest("t", clock.now() + timedelta(days=1)), OPERATOR

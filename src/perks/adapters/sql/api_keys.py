@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from perks.adapters.sql.paging import fetch_page, inserted_id
@@ -132,10 +132,7 @@ class SqlManagementKeyRepository:
         return None if row is None else _management_key(row)
 
     def count_usable(self, *, now: datetime) -> int:
-        usable = and_(
-            management_keys.c.disabled.is_(False),
-            or_(management_keys.c.expiry_date > now),
-        )
+        usable = and_(management_keys.c.disabled.is_(False), management_keys.c.expiry_date > now)
         count = self._connection.execute(
             select(func.count()).select_from(management_keys).where(usable)
         ).scalar_one()
