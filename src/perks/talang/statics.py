@@ -1,0 +1,68 @@
+"""What is known before running: the kinds an expression can have, the overloads a call can use.
+
+Answers are memoized per node for one pass, so nested overloaded calls cost linear time.
+"""
+
+from __future__ import annotations
+
+from perks.talang.kinds import Kind, kind_of, parse_time
+from perks.talang.registry import FunctionRegistry, Signature
+from perks.talang.syntax import Block, Call, Literal, Node
+
+__all__ = ["Statics"]
+
+
+class Statics:
+    def __init__(self, registry: FunctionRegistry) -> None:
+        self.registry = registry
+        self._kinds: dict[int, Kind] = {}
+        self._overloads: dict[int, list[Signature]] = {}
+
+    def kind(self, node: Node) -> Kind:
+        """The kinds ``node`` may evaluate to (``Kind.VALUE`` when anything is possible)."""
+        if isinstance(node, Literal):
+            return kind_of(node.value)
+        if isinstance(node, Block):
+            return Kind.BLOCK
+        known = self._kinds.get(id(node))
+        if known is None:
+            known = self._call_kind(node)
+            self._kinds[id(node)] = known
+        return known
+
+    def _call_kind(self, node: Call) -> Kind:
+        if node.key == "kv":
+            return Kind.MAP
+        kinds = Kind(0)
+        for signature in self.overloads(node):
+            kinds |= signature.returns
+        return kinds & Kind.VALUE or Kind.VALUE
+
+    def arity_candidates(self, node: Call) -> list[Signature]:
+        return [s for s in self.registry.overloads(node.name) if s.accepts_arity(len(node.args))]
+
+    def overloads(self, node: Call) -> list[Signature]:
+        """The overloads whose slots the arguments can fill, by what is known statically."""
+        known = self._overloads.get(id(node))
+        if known is None:
+            known = [
+                signature
+                for signature in self.arity_candidates(node)
+                if all(self.fits(signature, index, arg) for index, arg in enumerate(node.args))
+            ]
+            self._overloads[id(node)] = known
+        return known
+
+    def fits(self, signature: Signature, index: int, arg: Node) -> bool:
+        slot = signature.slot(index)
+        if signature.is_lazy(index):
+            return True
+        if isinstance(arg, Block):
+            return False
+        known = self.kind(arg)
+        if known & slot:
+            return True
+        if known & Kind.STRING and slot & Kind.TIME:
+            # A string fills a Time slot when it is an RFC 3339 timestamp.
+            return not isinstance(arg, Literal) or parse_time(str(arg.value)) is not None
+        return False
