@@ -13,6 +13,7 @@ import uvicorn
 from perks import __version__
 from perks.bootstrap import Services, build_services
 from perks.domain.errors import PerksError
+from perks.entrypoints import talang_cli
 from perks.services.api_keys import IntegrationKeyRequest, ManagementKeyRequest
 from perks.services.principals import OPERATOR
 from perks.settings import Settings
@@ -22,6 +23,7 @@ __all__ = ["app", "main"]
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="perks: promotions engine.")
 keys = typer.Typer(no_args_is_help=True, help="Create management and integration keys.")
 app.add_typer(keys, name="keys")
+app.add_typer(talang_cli.app, name="talang")
 
 DatabaseUrl = Annotated[
     str | None,

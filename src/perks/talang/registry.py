@@ -64,10 +64,17 @@ class Signature:
         return any(self.lazy)
 
     def render(self) -> str:
-        kinds = [kind.describe() for kind in self.params]
+        kinds = [_describe_slot(kind) for kind in self.params]
         if self.variadic and kinds:
             kinds[-1] += "..."
         return f"{self.name}({', '.join(kinds)}){self.returns.describe()}"
+
+
+def _describe_slot(kind: Kind) -> str:
+    """``Block`` for a lambda slot, ``lazy Value`` for one evaluated only when needed."""
+    if kind & Kind.BLOCK and kind != Kind.BLOCK:
+        return f"lazy {Kind(kind & ~Kind.BLOCK).describe()}"
+    return kind.describe()
 
 
 @dataclass(frozen=True, slots=True)
