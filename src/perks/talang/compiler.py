@@ -10,14 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
-from perks.talang.errors import TalangError, TalangRuntimeError, TalangTypeError
+from perks.talang.errors import (
+    TalangError,
+    TalangLimitError,
+    TalangRuntimeError,
+    TalangTypeError,
+)
+from perks.talang.functions.logic import truth
 from perks.talang.interpreter import root_context
-from perks.talang.kinds import Kind, kind_of, mask_of
+from perks.talang.kinds import MASK_BY_TYPE, Kind, kind_of, mask_of
 from perks.talang.registry import FunctionRegistry, Signature
-from perks.talang.runtime import NO_MATCH, Context, coerce, describe_kinds, invoke, located
+from perks.talang.runtime import (
+    NO_MATCH,
+    Context,
+    Scope,
+    coerce,
+    describe_kinds,
+    invoke,
+    located,
+)
 from perks.talang.statics import Statics
-from perks.talang.syntax import Block, Call, Literal, Node
+from perks.talang.syntax import Block, Call, Literal, Node, size
 
 __all__ = ["Compiler", "Fn", "Program"]
 
@@ -50,7 +65,22 @@ class Compiler:
             return self.kv(node)
         if node.key == "." and node.args and all(_is_text(arg) for arg in node.args):
             return _path([str(arg.value) for arg in node.args], node.path)  # type: ignore[union-attr]
-        return self.call(node)
+        special = self.special_form(node)
+        return special if special is not None else self.call(node)
+
+    def special_form(self, node: Call) -> Fn | None:
+        """``and``, ``or`` and ``catch`` as direct closures (when the core defines them):
+        they run on every item of a filter, and their generic form costs a call per operand."""
+        overloads = self.registry.overloads(node.name)
+        if len(overloads) != 1 or overloads[0].family not in ("logic", "control"):
+            return None
+        if any(isinstance(arg, Block) for arg in node.args):
+            return None
+        if node.key in ("and", "or"):
+            return _connective(node.key, [self.compile(arg) for arg in node.args], node.path)
+        if node.key == "catch" and len(node.args) == 2:  # noqa: PLR2004 - fallback, expression
+            return _catch(self.compile(node.args[0]), self.compile(node.args[1]))
+        return None
 
     def call(self, node: Call) -> Fn:
         candidates = self.statics.overloads(node) or self.statics.arity_candidates(node)
@@ -116,8 +146,8 @@ class Compiler:
 
     def code(self, node: Node) -> _CompiledCode:
         if isinstance(node, Block):
-            return _CompiledCode(self.compile(node.body), node.params, node.path)
-        return _CompiledCode(self.compile(node), (), node.path)
+            return _CompiledCode(self.compile(node.body), node.params, node.path, size(node.body))
+        return _CompiledCode(self.compile(node), (), node.path, size(node))
 
     def kv(self, node: Call) -> Fn:
         pairs: list[tuple[str, Fn]] = []
@@ -127,7 +157,6 @@ class Compiler:
             pairs.append((pair.name, self.compile(pair.args[0])))
 
         def run(context: Context) -> object:
-            context.tick()
             return {key: value(context) for key, value in pairs}
 
         return run
@@ -198,59 +227,115 @@ def _direct_call(
     parts: list[tuple[Fn, int | None]],
     lazy: dict[int, _CompiledCode],
 ) -> Fn:
-    impl, name, path, returns = signature.impl, signature.name, node.path, signature.returns_mask
-    if not lazy and all(check is None for _, check in parts):
-        return _unchecked_call(signature, [fn for fn, _ in parts], path)
-    order = _argument_order(len(node.args), parts, lazy)
-
-    def run(context: Context) -> object:
-        args: list[object] = []
-        for fn, check, code in order:
-            if code is not None:
-                args.append(code)
-                continue
-            value = fn(context)  # type: ignore[misc]
-            if check is not None:
-                value = coerce(value, check)
-                if value is NO_MATCH:
-                    raise TalangTypeError(
-                        f"no overload of {name} takes {kind_of(fn(context)).describe()} "  # type: ignore[misc]
-                        f"as argument {len(args) + 1}",
-                        path,
-                        function=name,
-                    )
-            args.append(value)
-        return _call(impl, name, returns, context, args, path)
-
-    return run
-
-
-def _argument_order(
-    count: int, parts: list[tuple[Fn, int | None]], lazy: dict[int, _CompiledCode]
-) -> list[tuple[Fn | None, int | None, _CompiledCode | None]]:
+    """Every argument becomes a getter (checked only where its kind is not known to fit),
+    then the call is specialised by arity like an unchecked one."""
     eager = iter(parts)
-    order: list[tuple[Fn | None, int | None, _CompiledCode | None]] = []
-    for index in range(count):
+    getters: list[Fn] = []
+    for index in range(len(node.args)):
         if index in lazy:
-            order.append((None, None, lazy[index]))
-        else:
-            fn, check = next(eager)
-            order.append((fn, check, None))
-    return order
+            getters.append(_constant(lazy[index]))
+            continue
+        fn, check = next(eager)
+        getters.append(fn if check is None else _checked(fn, check, signature, index, node.path))
+    return _unchecked_call(signature, getters, node.path)
+
+
+def _checked(fn: Fn, slot: int, signature: Signature, index: int, path: str) -> Fn:
+    name = signature.name
+    # The common case, a Decimal where a Decimal is wanted, skips the general coercion.
+    fast = Decimal if slot & _DECIMAL else None
+
+    def get(context: Context) -> object:
+        value = fn(context)
+        if type(value) is fast:
+            return value
+        coerced = coerce(value, slot)
+        if coerced is NO_MATCH:
+            raise TalangTypeError(
+                f"no overload of {name} takes {kind_of(value).describe()} as argument {index + 1}",
+                path,
+                function=name,
+            )
+        return coerced
+
+    return get
+
+
+_FAILURES = (ArithmeticError, ValueError, TypeError, IndexError, KeyError, RecursionError)
+_UNCHECKED_RETURNS = (int(Kind.VALUE), int(Kind.ANY))
+_DECIMAL = int(Kind.DECIMAL)
+_MASKS: dict[type, int] = MASK_BY_TYPE  # exact types; subclasses go through mask_of
 
 
 def _unchecked_call(signature: Signature, fns: list[Fn], path: str) -> Fn:
-    """The hot path: every argument's kind is known to fit, so none is checked at run time."""
+    """The hot path: every argument's kind is known to fit, so none is checked at run time.
+    Specialised by arity (a literal second argument is passed as its value); errors are
+    located at this call; the result's kind is verified when the signature narrows it."""
     impl, name, returns = signature.impl, signature.name, signature.returns_mask
+    verify = returns not in _UNCHECKED_RETURNS
+
+    def failure(error: Exception) -> TalangError:
+        if isinstance(error, TalangError):
+            return located(error, path, name)
+        return TalangRuntimeError(f"{name} failed: {type(error).__name__}", path, function=name)
+
+    def wrong(result: object) -> TalangTypeError:
+        return TalangTypeError(
+            f"{name} returned {kind_of(result).describe()}, expected {Kind(returns).describe()}",
+            path,
+            function=name,
+        )
+
     if len(fns) == 1:
         (first,) = fns
-        return lambda context: _call(impl, name, returns, context, (first(context),), path)
+
+        def run_one(context: Context) -> object:
+            try:
+                result = impl(context, first(context))
+            except (TalangError, *_FAILURES) as error:
+                raise failure(error) from None
+            if verify and not (_MASKS.get(type(result)) or mask_of(result)) & returns:
+                raise wrong(result)
+            return result
+
+        return run_one
     if len(fns) == 2:  # noqa: PLR2004 - the common binary case, specialised
         first, second = fns
-        return lambda context: _call(
-            impl, name, returns, context, (first(context), second(context)), path
-        )
-    return lambda context: _call(impl, name, returns, context, [fn(context) for fn in fns], path)
+        constant = getattr(second, "constant", _UNSET)
+        if constant is not _UNSET:
+
+            def run_two_constant(context: Context) -> object:
+                try:
+                    result = impl(context, first(context), constant)
+                except (TalangError, *_FAILURES) as error:
+                    raise failure(error) from None
+                if verify and not (_MASKS.get(type(result)) or mask_of(result)) & returns:
+                    raise wrong(result)
+                return result
+
+            return run_two_constant
+
+        def run_two(context: Context) -> object:
+            try:
+                result = impl(context, first(context), second(context))
+            except (TalangError, *_FAILURES) as error:
+                raise failure(error) from None
+            if verify and not (_MASKS.get(type(result)) or mask_of(result)) & returns:
+                raise wrong(result)
+            return result
+
+        return run_two
+
+    def run_many(context: Context) -> object:
+        try:
+            result = impl(context, *[fn(context) for fn in fns])
+        except (TalangError, *_FAILURES) as error:
+            raise failure(error) from None
+        if verify and not mask_of(result) & returns:
+            raise wrong(result)
+        return result
+
+    return run_many
 
 
 def _call(
@@ -261,9 +346,6 @@ def _call(
     args: list[object] | tuple[object, ...],
     path: str,
 ) -> object:
-    context.steps += 1
-    if context.steps > context.max_steps:
-        context.tick()
     try:
         result = impl(context, *args)
     except TalangError as error:
@@ -282,40 +364,121 @@ def _call(
 
 
 class _CompiledCode:
-    __slots__ = ("body", "params", "path")
+    """Code for a lazy slot. Running it with bindings (a loop's body) costs its size in steps."""
 
-    def __init__(self, body: Fn, params: tuple[str, ...], path: str) -> None:
+    __slots__ = ("body", "params", "path", "size")
+
+    def __init__(self, body: Fn, params: tuple[str, ...], path: str, size: int) -> None:
         self.body = body
         self.params = params
         self.path = path
+        self.size = size
 
     def run(self, context: Context, bindings: dict[str, object] | None = None) -> object:
         if bindings is None:
             return self.body(context)
+        context.tick(self.size)
         return context.run(self.body, bindings)
 
     def call(self, context: Context, *values: object) -> object:
-        if len(self.params) != len(values):
+        params = self.params
+        if len(params) != len(values):
             raise TalangRuntimeError(
-                f"the block takes {len(self.params)} parameters, given {len(values)}", self.path
+                f"the block takes {len(params)} parameters, given {len(values)}", self.path
             )
-        context.tick()
-        return context.run(self.body, dict(zip(self.params, values, strict=True)))
+        return self.run(context, dict(zip(params, values, strict=True)))
+
+    def function(self, context: Context) -> Callable[[object], object]:
+        (param,) = self.params
+        body, cost = self.body, self.size
+        # One scope for the whole loop, its parameter rebound per item: nothing keeps a
+        # reference to a scope after its body returns, so reusing it is safe and saves an
+        # allocation per item.
+        values: dict[str, object] = {param: None}
+        scope = Scope(values, context.scope)
+
+        def apply(value: object) -> object:
+            context.steps += cost
+            if context.steps > context.max_steps:
+                context.tick(0)
+            values[param] = value
+            saved = context.scope
+            context.scope = scope
+            try:
+                return body(context)
+            finally:
+                context.scope = saved
+
+        return apply
+
+
+class _Constant:
+    """A literal's closure; the compiler reads ``constant`` to pass the value directly."""
+
+    __slots__ = ("constant",)
+
+    def __init__(self, value: object) -> None:
+        self.constant = value
+
+    def __call__(self, _: Context) -> object:
+        return self.constant
 
 
 def _constant(value: object) -> Fn:
-    return lambda _: value
+    return _Constant(value)
 
 
 def _path(keys: list[str], path: str) -> Fn:
+    """A literal path. The fast path reads the innermost scope (a lambda's parameter);
+    anything else (missing, null, not a map) takes the full lookup through the scopes."""
     frozen = tuple(keys)
+    first, rest = frozen[0], frozen[1:]
 
     def run(context: Context) -> object:
-        context.steps += 1
+        scope = context.scope
+        value = scope.values.get(first)
+        for key in rest:
+            if type(value) is not dict:
+                value = None
+                break
+            value = value.get(key)
+        if value is not None:
+            return value
         try:
-            return context.scope.resolve(frozen)
+            return scope.resolve(frozen)
         except TalangError as error:
             raise located(error, path, ".") from None
+
+    return run
+
+
+def _connective(key: str, fns: list[Fn], path: str) -> Fn:
+    """``and`` / ``or``, short-circuiting like their registry versions."""
+    stop = key == "or"  # and stops at the first false, or at the first true
+
+    def run(context: Context) -> object:
+        for fn in fns:
+            value = fn(context)
+            if value is not True and value is not False:
+                try:
+                    value = truth(value, key)
+                except TalangError as error:
+                    raise located(error, path, key) from None
+            if value is stop:
+                return stop
+        return not stop
+
+    return run
+
+
+def _catch(fallback: Fn, expression: Fn) -> Fn:
+    def run(context: Context) -> object:
+        try:
+            return expression(context)
+        except TalangLimitError:
+            raise
+        except TalangError:
+            return fallback(context)
 
     return run
 

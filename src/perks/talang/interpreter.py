@@ -3,12 +3,12 @@ and the oracle the compiler is tested against."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from perks.talang.errors import TalangRuntimeError, TalangTypeError
 from perks.talang.registry import FunctionRegistry, Signature
 from perks.talang.runtime import NO_MATCH, Context, Scope, coerce, describe_kinds, invoke
-from perks.talang.syntax import Block, Call, Literal, Node, parse
+from perks.talang.syntax import Block, Call, Literal, Node, parse, size
 from perks.talang.templates import expand
 
 __all__ = ["Interpreter", "root_context"]
@@ -81,7 +81,6 @@ class Interpreter:
         return args
 
     def kv(self, node: Call, context: Context) -> dict[str, object]:
-        context.tick()
         result: dict[str, object] = {}
         for pair in node.args:
             if not isinstance(pair, Call) or len(pair.args) != 1:
@@ -93,11 +92,12 @@ class Interpreter:
 class _InterpretedCode:
     """Code for a lazy slot: evaluated by the interpreter when the function asks."""
 
-    __slots__ = ("interpreter", "node")
+    __slots__ = ("interpreter", "node", "size")
 
     def __init__(self, interpreter: Interpreter, node: Node) -> None:
         self.interpreter = interpreter
         self.node = node
+        self.size = size(self._body())
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -110,6 +110,7 @@ class _InterpretedCode:
         body = self._body()
         if bindings is None:
             return self.interpreter.eval(body, context)
+        context.tick(self.size)
         return context.run(lambda inner: self.interpreter.eval(body, inner), bindings)
 
     def call(self, context: Context, *values: object) -> object:
@@ -118,5 +119,7 @@ class _InterpretedCode:
             raise TalangRuntimeError(
                 f"the block takes {len(params)} parameters, given {len(values)}", self.node.path
             )
-        context.tick()
         return self.run(context, dict(zip(params, values, strict=True)))
+
+    def function(self, context: Context) -> Callable[[object], object]:
+        return lambda value: self.call(context, value)

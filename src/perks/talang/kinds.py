@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from enum import IntFlag
 
-__all__ = ["Kind", "format_time", "kind_of", "mask_of", "parse_time", "to_text"]
+__all__ = ["MASK_BY_TYPE", "Kind", "format_time", "kind_of", "mask_of", "parse_time", "to_text"]
 
 _SHORTEST_TIMESTAMP = len("2026-01-01T00:00:00Z")
 
@@ -88,12 +88,12 @@ _BY_TYPE: dict[type, Kind] = {
 }
 
 
-_MASK_BY_TYPE: dict[type, int] = {}
+MASK_BY_TYPE: dict[type, int] = {}
 
 
 def mask_of(value: object) -> int:
     """``kind_of`` as a plain int: the hot paths test kinds without IntFlag's overhead."""
-    mask = _MASK_BY_TYPE.get(type(value))
+    mask = MASK_BY_TYPE.get(type(value))
     return mask if mask is not None else int(kind_of(value))
 
 
@@ -111,7 +111,7 @@ def kind_of(value: object) -> Kind:
     return Kind.BLOCK
 
 
-_MASK_BY_TYPE.update({kind_type: int(kind) for kind_type, kind in _BY_TYPE.items()})
+MASK_BY_TYPE.update({kind_type: int(kind) for kind_type, kind in _BY_TYPE.items()})
 
 
 def parse_time(text: str) -> datetime | None:
@@ -136,6 +136,8 @@ def format_time(moment: datetime) -> str:
 
 def to_text(value: object) -> str:
     """The string form of an atom: what ``=`` compares and ``toString`` returns."""
+    if type(value) is str:
+        return value
     if value is None:
         return "null"
     if isinstance(value, bool):

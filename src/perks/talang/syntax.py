@@ -10,10 +10,20 @@ from decimal import Decimal
 from perks.talang.errors import TalangSyntaxError
 from perks.talang.kinds import Kind, kind_of
 
-__all__ = ["MAX_DEPTH", "Block", "Call", "Literal", "Node", "child_path", "parse"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "Block",
+    "Call",
+    "Literal",
+    "Node",
+    "child_path",
+    "parse",
+    "size",
+]
 
 MAX_DEPTH = 128
-MAX_NODES = 100_000
+MAX_NODES = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +59,15 @@ class Block:
 
 
 Node = Literal | Call | Block
+
+
+def size(node: Node) -> int:
+    """The number of nodes in ``node``: what evaluating it once costs in steps."""
+    if isinstance(node, Literal):
+        return 1
+    if isinstance(node, Block):
+        return 1 + size(node.body)
+    return 1 + sum(size(arg) for arg in node.args)
 
 
 def child_path(path: str, index: int) -> str:

@@ -40,6 +40,8 @@ def _fold(
         name, (_D, _D, _D), _D, variadic=True, family=FAMILY, doc=doc, examples=(example,)
     )
     def fold(_: Context, first: Decimal, *others: Decimal) -> Decimal:
+        if len(others) == 1:
+            return step(first, others[0])
         result = first
         for other in others:
             result = step(result, other)

@@ -42,6 +42,8 @@ def _ordering(
             examples=(example,),
         )
         def ordered(_: Context, first: Ordered, *others: Ordered) -> bool:
+            if len(others) == 1:
+                return compare(first, others[0])
             return all(compare(first, other) for other in others)
 
 
@@ -58,6 +60,8 @@ def register(registry: FunctionRegistry) -> None:
     )
     def equal(_: Context, first: object, *others: object) -> bool:
         text = to_text(first)
+        if len(others) == 1:
+            return to_text(others[0]) == text
         return all(to_text(other) == text for other in others)
 
     @registry.function(

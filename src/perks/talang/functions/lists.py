@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from perks.talang.errors import TalangLimitError, TalangRuntimeError, TalangTypeError
-from perks.talang.kinds import Kind, kind_of
+from perks.talang.kinds import Kind, kind_of, mask_of
 from perks.talang.registry import FunctionRegistry
 from perks.talang.runtime import MAX_LIST_LENGTH, Code, Context
 
@@ -26,7 +26,7 @@ def _capped(items: list[object]) -> list[object]:
 
 
 def _expect(value: object, kind: Kind, name: str) -> object:
-    if not kind_of(value) & kind:
+    if not mask_of(value) & kind:
         raise TalangTypeError(
             f"the block of {name} must give {kind.describe()}, it gave {kind_of(value).describe()}"
         )
@@ -36,16 +36,18 @@ def _expect(value: object, kind: Kind, name: str) -> object:
 Apply = Callable[[Context, Code, object], object]
 
 
-def _sum(values: Iterable[object]) -> Decimal:
+def _sum(items: Iterable[object], block: Callable[[object], object]) -> Decimal:
     total = Decimal(0)
-    for value in values:
-        total += value  # type: ignore[operator]
+    for item in items:
+        value = block(item)
+        if type(value) is not Decimal:
+            value = Decimal(_expect(value, Kind.DECIMAL, "sum"))  # type: ignore[arg-type]
+        total += value
     return total
 
 
 def _named(name: str) -> Apply:
     def apply(context: Context, body: Code, item: object) -> object:
-        context.tick()
         return body.run(context, {name: item})
 
     return apply
@@ -73,7 +75,11 @@ def _lambda_family(registry: FunctionRegistry) -> None:
             "filter",
             _L,
             "The items for which the block is true.",
-            lambda _, items, f: [i for i in items if _expect(f(i), Kind.BOOLEAN, "filter")],
+            lambda _, items, f: [
+                i
+                for i in items
+                if (v := f(i)) is True or (v is not False and _expect(v, Kind.BOOLEAN, "filter"))
+            ],
             (
                 (
                     ["filter", _ITEMS, [["Item"], [">", [".", "Item", "Price"], 10]]],
@@ -105,7 +111,7 @@ def _lambda_family(registry: FunctionRegistry) -> None:
             "sum",
             Kind.DECIMAL,
             "The sum of the block's numbers over the items (0 for an empty list).",
-            lambda _, items, f: _sum(_expect(f(i), Kind.DECIMAL, "sum") for i in items),
+            lambda _, items, f: _sum(items, f),
             (
                 (
                     [
@@ -143,7 +149,9 @@ def _register_lambda(
         name, (_L, Kind.BLOCK), returns, family=FAMILY, doc=doc, examples=block_examples
     )
     def with_block(context: Context, items: list[object], block: Code) -> object:
-        return body(context, items, lambda item: block.call(context, item))
+        if len(block.params) != 1:
+            raise TalangRuntimeError(f"the block of {name} takes one parameter")
+        return body(context, items, block.function(context))
 
     @registry.function(
         name,

@@ -7,13 +7,13 @@ from perks.talang.kinds import Kind, kind_of
 from perks.talang.registry import FunctionRegistry
 from perks.talang.runtime import Code, Context
 
-__all__ = ["register"]
+__all__ = ["register", "truth"]
 
 FAMILY = "logic"
 _LAZY_VALUE = Kind.VALUE | Kind.BLOCK
 
 
-def _truth(value: object, name: str) -> bool:
+def truth(value: object, name: str) -> bool:
     """Booleans are themselves; a list or map counts as true; other atoms are errors."""
     if isinstance(value, bool):
         return value
@@ -38,7 +38,7 @@ def register(registry: FunctionRegistry) -> None:
         ),
     )
     def and_(context: Context, *conditions: Code) -> bool:
-        return all(_truth(condition.run(context), "and") for condition in conditions)
+        return all(truth(condition.run(context), "and") for condition in conditions)
 
     @registry.function(
         "or",
@@ -50,7 +50,7 @@ def register(registry: FunctionRegistry) -> None:
         examples=((["or", False, True], True), (["or", False, False], False), (["or"], False)),
     )
     def or_(context: Context, *conditions: Code) -> bool:
-        return any(_truth(condition.run(context), "or") for condition in conditions)
+        return any(truth(condition.run(context), "or") for condition in conditions)
 
     @registry.function(
         "not",
