@@ -31,6 +31,7 @@ pytest: $(VENV)/.synced
 	$(BIN)/pytest --cov --cov-report=term -m "not bench"
 
 bench: $(VENV)/.synced  ## benchmarks (loopback only, bounded)
+	$(UV) sync --frozen --group bench
 	$(BIN)/pytest -m bench tests/bench -p no:cacheprovider --no-cov -q
 
 fmt: $(VENV)/.synced

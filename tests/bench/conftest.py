@@ -28,6 +28,7 @@ import pytest
 
 from perks import __version__
 from tests.bench.load import LoadResult, generator_name
+from tests.bench.talang_report import TalangReport
 
 HOST = "127.0.0.1"
 BOOTSTRAP_KEY = "perks-bench-management-key-0001"
@@ -39,6 +40,7 @@ PROBE_TIMEOUT_SECONDS = 1.0
 LOG_TAIL_CHARS = 2000
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS_PATH = REPO_ROOT / "bench-results" / "http_baseline.json"
+TALANG_RESULTS_PATH = REPO_ROOT / "bench-results" / "talang.json"
 PERKS = Path(sys.executable).parent / "perks"
 
 
@@ -269,6 +271,7 @@ def load_line(result: LoadResult) -> str:
 
 
 REPORT = pytest.StashKey[BenchReport]()
+TALANG_REPORT = pytest.StashKey[TalangReport]()
 
 
 @pytest.fixture(scope="session")
@@ -276,10 +279,22 @@ def bench_report(pytestconfig: pytest.Config) -> BenchReport:
     return pytestconfig.stash.setdefault(REPORT, BenchReport())
 
 
+@pytest.fixture(scope="session")
+def talang_report(pytestconfig: pytest.Config) -> TalangReport:
+    return pytestconfig.stash.setdefault(TALANG_REPORT, TalangReport())
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:
-    """Print the figures as one block and write them to bench-results/http_baseline.json."""
+    """Print each report as one block and write it under bench-results/."""
+    talang = config.stash.get(TALANG_REPORT, None)
+    if talang is not None and not talang.empty:
+        talang.write(TALANG_RESULTS_PATH, machine())
+        terminalreporter.section("Talang against hand-written Python, zen-engine, JSON Logic")
+        for line in talang.summary_lines():
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"written to {TALANG_RESULTS_PATH.relative_to(REPO_ROOT)}")
     report = config.stash.get(REPORT, None)
     if report is None or report.empty:
         return

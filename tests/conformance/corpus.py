@@ -6,7 +6,8 @@ A corpus file:
       "bindings": {...},                      # optional: the default bindings of its cases
       "cases": [
         {"name": "...", "expr": [...], "expect": <value>},
-        {"name": "...", "expr": [...], "bindings": {...}, "error": "TalangRuntimeError"},
+        {"name": "...", "expr": [...], "bindings": {...}, "error": "TalangRuntimeError",
+         "path": "/2"},                       # optional: the failing call's JSON pointer
         {"name": "...", "expr": [...], "diagnostics": ["/1", "/2/1"]}
       ]
     }
@@ -48,6 +49,7 @@ class Case:
     expect: object = None
     error: str | None = None
     diagnostics: list[str] | None = None
+    path: str | None = None
 
     @property
     def id(self) -> str:
@@ -86,6 +88,7 @@ def load_cases() -> list[Case]:
                     expect=revive(raw.get("expect")),
                     error=raw.get("error"),
                     diagnostics=raw.get("diagnostics"),
+                    path=raw.get("path"),
                 )
             )
     return cases

@@ -17,11 +17,11 @@ EXAMPLES = [
 ]
 
 
-def _outcome(run: object) -> tuple[str, object]:
+def _outcome(run: object, *, with_path: bool) -> tuple[str, object]:
     try:
         return ("value", run())  # type: ignore[operator]
     except TalangError as error:
-        return ("error", error.kind)
+        return ("error", (error.kind, error.path) if with_path else error.kind)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
@@ -30,9 +30,14 @@ def test_corpus_case(case: Case) -> None:
         found = [diagnostic.path for diagnostic in talang.check(case.expr)]
         assert found == case.diagnostics
         return
-    compiled = _outcome(lambda: talang.compile(case.expr).evaluate(case.bindings))
-    interpreted = _outcome(lambda: talang.interpret(case.expr, case.bindings))
-    expected = ("error", case.error) if case.error else ("value", case.expect)
+    with_path = case.path is not None
+    compiled = _outcome(
+        lambda: talang.compile(case.expr).evaluate(case.bindings), with_path=with_path
+    )
+    interpreted = _outcome(lambda: talang.interpret(case.expr, case.bindings), with_path=with_path)
+    expected: tuple[str, object] = ("value", case.expect)
+    if case.error:
+        expected = ("error", (case.error, case.path) if with_path else case.error)
     assert interpreted == expected, "the interpreter (the oracle)"
     assert compiled == expected, "the compiler"
 
