@@ -8,9 +8,8 @@ the interpreter does it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from perks.talang.errors import (
     TalangError,
@@ -236,19 +235,20 @@ def _direct_call(
             getters.append(_constant(lazy[index]))
             continue
         fn, check = next(eager)
-        getters.append(fn if check is None else _checked(fn, check, signature, index, node.path))
+        if check is not None:
+            fn = _checked(fn, check, signature, index, node.path)
+        getters.append(fn)
     return _unchecked_call(signature, getters, node.path)
 
 
 def _checked(fn: Fn, slot: int, signature: Signature, index: int, path: str) -> Fn:
+    """``fn``'s value as the slot takes it, or a type error located at the call."""
     name = signature.name
-    # The common case, a Decimal where a Decimal is wanted, skips the general coercion.
-    fast = Decimal if slot & _DECIMAL else None
+    # The common case, a value whose exact type the slot takes as it is (a Decimal where a
+    # Decimal is wanted), skips the general coercion.
+    fast = _types_taken_as_is(slot)
 
-    def get(context: Context) -> object:
-        value = fn(context)
-        if type(value) is fast:
-            return value
+    def convert(value: object) -> object:
         coerced = coerce(value, slot)
         if coerced is NO_MATCH:
             raise TalangTypeError(
@@ -258,7 +258,24 @@ def _checked(fn: Fn, slot: int, signature: Signature, index: int, path: str) -> 
             )
         return coerced
 
+    literal_path = getattr(fn, _PATH_ATTRIBUTE, None)
+    if literal_path is not None:  # one closure reads the path and checks its value
+        return _path(*literal_path, fast, convert)
+
+    def get(context: Context) -> object:
+        value = fn(context)
+        if type(value) in fast:
+            return value
+        return convert(value)
+
     return get
+
+
+def _types_taken_as_is(slot: int) -> frozenset[type]:
+    """The exact types a slot takes without conversion (ints become Decimals: not these)."""
+    return frozenset(
+        value_type for value_type, mask in _MASKS.items() if mask & slot and value_type is not int
+    )
 
 
 _FAILURES = (ArithmeticError, ValueError, TypeError, IndexError, KeyError, RecursionError)
@@ -302,6 +319,16 @@ def _unchecked_call(signature: Signature, fns: list[Fn], path: str) -> Fn:
     if len(fns) == 2:  # noqa: PLR2004 - the common binary case, specialised
         first, second = fns
         constant = getattr(second, "constant", _UNSET)
+        if constant is not _UNSET and signature.with_constant is not None:
+            test = signature.with_constant(constant)
+
+            def run_with_constant(context: Context) -> object:
+                try:
+                    return test(first(context))
+                except (TalangError, *_FAILURES) as error:
+                    raise failure(error) from None
+
+            return run_with_constant
         if constant is not _UNSET:
 
             def run_two_constant(context: Context) -> object:
@@ -428,27 +455,45 @@ def _constant(value: object) -> Fn:
     return _Constant(value)
 
 
-def _path(keys: list[str], path: str) -> Fn:
-    """A literal path. The fast path reads the innermost scope (a lambda's parameter);
-    anything else (missing, null, not a map) takes the full lookup through the scopes."""
+_PATH_ATTRIBUTE = "talang_path"  # a literal path's closure carries (keys, path)
+
+
+def _path(
+    keys: Sequence[str],
+    path: str,
+    fast: frozenset[type] | None = None,
+    convert: Callable[[object], object] | None = None,
+) -> Fn:
+    """A literal path. The fast path finds the first key in the innermost scope that has it
+    and walks the rest through dicts; anything else (missing, null, not a map) takes the full
+    lookup through the scopes. With ``convert``, a value whose type is not in ``fast`` is
+    converted (checked) before it is returned."""
     frozen = tuple(keys)
     first, rest = frozen[0], frozen[1:]
 
     def run(context: Context) -> object:
-        scope = context.scope
-        value = scope.values.get(first)
+        scope: Scope | None = context.scope
+        value = None
+        while scope is not None:  # the first key from the innermost scope that has it
+            value = scope.values.get(first)
+            if value is not None:
+                break
+            scope = scope.parent
         for key in rest:
             if type(value) is not dict:
                 value = None
                 break
             value = value.get(key)
-        if value is not None:
+        if value is None:
+            try:
+                value = context.scope.resolve(frozen)
+            except TalangError as error:
+                raise located(error, path, ".") from None
+        if convert is None or type(value) in fast:  # type: ignore[operator]
             return value
-        try:
-            return scope.resolve(frozen)
-        except TalangError as error:
-            raise located(error, path, ".") from None
+        return convert(value)
 
+    setattr(run, _PATH_ATTRIBUTE, (frozen, path))
     return run
 
 

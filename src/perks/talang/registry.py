@@ -15,6 +15,9 @@ from perks.talang.kinds import Kind
 __all__ = ["FunctionRegistry", "Signature", "Template"]
 
 Impl = Callable[..., object]
+# Given a constant second argument, a plain function of the first argument that returns what
+# ``impl(context, first, constant)`` returns: the compiler's fast path for ``[">", path, 10]``.
+WithConstant = Callable[[object], Callable[[object], object]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,7 @@ class Signature:
     # False when the result depends on more than the arguments (bindings, now, scope):
     # such calls are never folded into constants at compile time.
     pure: bool = True
+    with_constant: WithConstant | None = None
     # Derived: plain-int kind masks and laziness per declared slot, for the hot paths.
     masks: tuple[int, ...] = field(init=False, repr=False, compare=False)
     lazy: tuple[bool, ...] = field(init=False, repr=False, compare=False)
@@ -108,6 +112,7 @@ class FunctionRegistry:
         variadic: bool = False,
         examples: tuple[tuple[object, object], ...] = (),
         pure: bool = True,
+        with_constant: WithConstant | None = None,
     ) -> Callable[[Impl], Impl]:
         """Register the decorated implementation ``impl(context, *args)`` as an overload."""
 
@@ -123,6 +128,7 @@ class FunctionRegistry:
                     variadic=variadic,
                     examples=examples,
                     pure=pure,
+                    with_constant=with_constant,
                 )
             )
             return impl

@@ -40,11 +40,29 @@ def _ordering(
             family=FAMILY,
             doc=f"True when the first {kind.describe()} is {word} every later one.",
             examples=(example,),
+            with_constant=lambda constant, compare=compare: _against(compare, constant),
         )
         def ordered(_: Context, first: Ordered, *others: Ordered) -> bool:
             if len(others) == 1:
                 return compare(first, others[0])
             return all(compare(first, other) for other in others)
+
+
+def _against(compare: Callable[[Any, Any], bool], constant: object) -> Callable[[object], bool]:
+    def test(value: object) -> bool:
+        return compare(value, constant)
+
+    return test
+
+
+def _equal_to(constant: object) -> Callable[[object], bool]:
+    """``["=", value, constant]`` with the constant's string form computed once."""
+    text = to_text(constant)
+
+    def test(value: object) -> bool:
+        return (value if type(value) is str else to_text(value)) == text
+
+    return test
 
 
 def register(registry: FunctionRegistry) -> None:
@@ -57,6 +75,7 @@ def register(registry: FunctionRegistry) -> None:
         doc="True when every later value has the same string form as the first: "
         '["=", 1, "1"] and ["=", 1, 1.0] are true.',
         examples=((["=", 1, "1"], True), (["=", "a", "a", "b"], False), (["=", 1.50, 1.5], True)),
+        with_constant=_equal_to,
     )
     def equal(_: Context, first: object, *others: object) -> bool:
         text = to_text(first)

@@ -26,11 +26,19 @@ def _capped(items: list[object]) -> list[object]:
 
 
 def _expect(value: object, kind: Kind, name: str) -> object:
-    if not mask_of(value) & kind:
+    if not mask_of(value) & kind.value:  # .value: IntFlag's & is slow in loops
         raise TalangTypeError(
             f"the block of {name} must give {kind.describe()}, it gave {kind_of(value).describe()}"
         )
     return value
+
+
+def _true(value: object, name: str) -> bool:
+    """A block's Boolean verdict; anything else fails."""
+    if value is True or value is False:
+        return value
+    _expect(value, Kind.BOOLEAN, name)
+    return bool(value)
 
 
 Apply = Callable[[Context, Code, object], object]
@@ -76,9 +84,7 @@ def _lambda_family(registry: FunctionRegistry) -> None:
             _L,
             "The items for which the block is true.",
             lambda _, items, f: [
-                i
-                for i in items
-                if (v := f(i)) is True or (v is not False and _expect(v, Kind.BOOLEAN, "filter"))
+                i for i in items if (v := f(i)) is True or (v is not False and _true(v, "filter"))
             ],
             (
                 (
@@ -91,7 +97,9 @@ def _lambda_family(registry: FunctionRegistry) -> None:
             "exists",
             Kind.BOOLEAN,
             "True when the block is true for at least one item (stops at the first).",
-            lambda _, items, f: any(_expect(f(i), Kind.BOOLEAN, "exists") for i in items),
+            lambda _, items, f: any(
+                (v := f(i)) is True or (v is not False and _true(v, "exists")) for i in items
+            ),
             (
                 (
                     ["exists", _ITEMS, [["Item"], ["=", [".", "Item", "Category"], "shoes"]]],
@@ -104,7 +112,9 @@ def _lambda_family(registry: FunctionRegistry) -> None:
             Kind.BOOLEAN,
             "True when the block is true for every item (stops at the first false; true for "
             "an empty list).",
-            lambda _, items, f: all(_expect(f(i), Kind.BOOLEAN, "every") for i in items),
+            lambda _, items, f: all(
+                (v := f(i)) is True or (v is not False and _true(v, "every")) for i in items
+            ),
             ((["every", ["list", 1, 2], "n", [">", [".", "n"], 0]], True),),
         ),
         (

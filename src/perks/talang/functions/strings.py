@@ -41,15 +41,19 @@ class _Patterns:
 def _subject_test(
     registry: FunctionRegistry,
     name: str,
-    test: Callable[[str, tuple[str, ...]], bool],
+    test: Callable[[str, str], bool],
     doc: str,
     examples: tuple[tuple[object, object], ...],
 ) -> None:
+    """A test of the subject (the first string) that every later string must pass."""
+
     @registry.function(
         name, (_S, _S, _S), Kind.BOOLEAN, variadic=True, family=FAMILY, doc=doc, examples=examples
     )
     def subject_test(_: Context, subject: str, *others: str) -> bool:
-        return test(subject, others)
+        if len(others) == 1:  # the usual call, without a generator
+            return test(subject, others[0])
+        return all(test(subject, other) for other in others)
 
 
 def register(registry: FunctionRegistry) -> None:
@@ -57,35 +61,35 @@ def register(registry: FunctionRegistry) -> None:
     _subject_test(
         registry,
         "contains",
-        lambda subject, parts: all(part in subject for part in parts),
+        lambda subject, part: part in subject,
         "True when the first string contains every later one (an empty string is in every string).",
         ((["contains", "Hello World", "World"], True), (["contains", "abc", "a", "x"], False)),
     )
     _subject_test(
         registry,
         "notContains",
-        lambda subject, parts: not any(part in subject for part in parts),
+        lambda subject, part: part not in subject,
         "True when the first string contains none of the later ones.",
         ((["notContains", "Hello", "x", "y"], True), (["notContains", "Hello", "x", "H"], False)),
     )
     _subject_test(
         registry,
         "startsWith",
-        lambda subject, parts: all(subject.startswith(part) for part in parts),
+        str.startswith,
         "True when the first string starts with every later one.",
         ((["startsWith", "SKU-123", "SKU-"], True), (["startsWith", "SKU-123", "123"], False)),
     )
     _subject_test(
         registry,
         "endsWith",
-        lambda subject, parts: all(subject.endswith(part) for part in parts),
+        str.endswith,
         "True when the first string ends with every later one.",
         ((["endsWith", "SKU-123", "123"], True),),
     )
     _subject_test(
         registry,
         "~",
-        lambda source, subjects: all(patterns.get(source).search(s) for s in subjects),
+        lambda source, subject: bool(patterns.get(source).search(subject)),
         "True when the regular expression (first) matches somewhere in every later string. "
         "RE2 syntax: no backreferences or lookarounds; matching takes linear time.",
         ((["~", "^[A-Z]+-[0-9]+$", "SKU-123"], True), (["~", "^a", "ba"], False)),
