@@ -258,9 +258,10 @@ def _checked(fn: Fn, slot: int, signature: Signature, index: int, path: str) -> 
             )
         return coerced
 
-    literal_path = getattr(fn, _PATH_ATTRIBUTE, None)
+    literal_path: tuple[tuple[str, ...], str] | None = getattr(fn, _PATH_ATTRIBUTE, None)
     if literal_path is not None:  # one closure reads the path and checks its value
-        return _path(*literal_path, fast, convert)
+        keys, where = literal_path
+        return _path(keys, where, fast, convert)
 
     def get(context: Context) -> object:
         value = fn(context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from functools import partial
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -40,7 +41,7 @@ def _ordering(
             family=FAMILY,
             doc=f"True when the first {kind.describe()} is {word} every later one.",
             examples=(example,),
-            with_constant=lambda constant, compare=compare: _against(compare, constant),
+            with_constant=partial(_against, compare),
         )
         def ordered(_: Context, first: Ordered, *others: Ordered) -> bool:
             if len(others) == 1:
