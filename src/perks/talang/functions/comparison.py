@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import operator
-from functools import partial
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from perks.talang.kinds import Kind, to_text
