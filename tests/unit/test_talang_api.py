@@ -200,9 +200,10 @@ def test_deep_nesting_is_refused_before_evaluation() -> None:
     expr: object = 1
     for _ in range(MAX_DEPTH + 5):
         expr = ["+", expr, 1]
-    with pytest.raises(TalangCheckError):
+    with pytest.raises(TalangCheckError) as refused:
         talang.compile(expr)
-    with pytest.raises(TalangSyntaxError):
+    assert "nests deeper than 128 levels" in refused.value.diagnostics[0].message
+    with pytest.raises(TalangLimitError):
         talang.interpret(expr, {})
 
 
@@ -255,3 +256,19 @@ def test_catastrophic_regex_ends() -> None:
 def test_functions_registry_is_not_rebuilt() -> None:
     assert default_registry() is default_registry()
     assert isinstance(default_registry(), FunctionRegistry)
+
+
+@pytest.mark.parametrize(
+    ("expr", "path"),
+    [
+        ([], ""),
+        (["+", 1, {"a": 1}], "/2"),
+        ([1, 2], "/0"),
+        (["map", ["list"], [["x", "x"], 1]], "/2/0"),
+    ],
+)
+def test_malformed_expressions_are_syntax_errors(expr: object, path: str) -> None:
+    with pytest.raises(TalangSyntaxError) as raised:
+        talang.interpret(expr, {})
+    assert raised.value.path == path
+    assert [diagnostic.path for diagnostic in talang.check(expr)] == [path]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from perks.talang.errors import Diagnostic, TalangSyntaxError
+from perks.talang.errors import Diagnostic, TalangLimitError, TalangSyntaxError
 from perks.talang.kinds import Kind
 from perks.talang.registry import FunctionRegistry
 from perks.talang.statics import Statics
@@ -29,7 +29,7 @@ def check_expression(
     """Parse, expand templates and check; the node is None when it does not even parse."""
     try:
         node = expand(parse(expr), registry)
-    except TalangSyntaxError as error:
+    except (TalangSyntaxError, TalangLimitError) as error:
         return None, [Diagnostic(error.path, error.message, function=error.function)]
     return node, check_node(node, registry, schema)
 
@@ -106,13 +106,25 @@ class _Checker:
                 )
             self.node(arg, scope)
             return
-        takes_code = [s for s in self.statics.arity_candidates(call) if s.is_lazy(index)]
-        if not takes_code and self.registry.overloads(call.name):
+        takes_block = [
+            s for s in self.statics.arity_candidates(call) if s.slot(index) == Kind.BLOCK
+        ]
+        if not takes_block and self.registry.overloads(call.name):
             self.report(
                 arg,
                 f"{call.name} takes a value here, not a block",
                 function=call.name,
                 found="Block",
+            )
+        params = {s.block_params for s in takes_block}
+        if takes_block and len(arg.params) not in params:
+            counts = " or ".join(str(count) for count in sorted(params))
+            self.report(
+                arg,
+                f"the block of {call.name} takes {counts} parameter(s), found {len(arg.params)}",
+                function=call.name,
+                expected=f"[[{counts} parameter(s)], body]",
+                found=str(len(arg.params)),
             )
         self.node(arg.body, scope | set(arg.params))
 

@@ -29,6 +29,7 @@ from perks.talang.runtime import (
     describe_kinds,
     invoke,
     located,
+    numbers,
 )
 from perks.talang.statics import Statics
 from perks.talang.syntax import Block, Call, Literal, Node, size
@@ -47,7 +48,8 @@ class Program:
     _run: Fn
 
     def evaluate(self, bindings: Mapping[str, object]) -> object:
-        return self._run(root_context(bindings))
+        with numbers():
+            return self._run(root_context(bindings))
 
 
 class Compiler:
@@ -115,7 +117,8 @@ class Compiler:
             return None
         run = _direct_call(signature, node, parts, lazy)
         try:
-            value = run(root_context({}))
+            with numbers():
+                value = run(root_context({}))
         except TalangError:
             return None  # fails at run time, where catch can see it
         return _constant(value)

@@ -7,7 +7,15 @@ from collections.abc import Callable, Mapping
 
 from perks.talang.errors import TalangRuntimeError, TalangTypeError
 from perks.talang.registry import FunctionRegistry, Signature
-from perks.talang.runtime import NO_MATCH, Context, Scope, coerce, describe_kinds, invoke
+from perks.talang.runtime import (
+    NO_MATCH,
+    Context,
+    Scope,
+    coerce,
+    describe_kinds,
+    invoke,
+    numbers,
+)
 from perks.talang.syntax import Block, Call, Literal, Node, parse, size
 from perks.talang.templates import expand
 
@@ -27,7 +35,8 @@ class Interpreter:
 
     def run(self, expr: object, bindings: Mapping[str, object]) -> object:
         node = expand(parse(expr), self.registry)
-        return self.eval(node, root_context(bindings))
+        with numbers():
+            return self.eval(node, root_context(bindings))
 
     def eval(self, node: Node, context: Context) -> object:
         if isinstance(node, Literal):

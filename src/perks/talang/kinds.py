@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import MAX_PREC, Context, Decimal
 from enum import IntFlag
 
 __all__ = ["MASK_BY_TYPE", "Kind", "format_time", "kind_of", "mask_of", "parse_time", "to_text"]
@@ -149,10 +149,13 @@ def to_text(value: object) -> str:
     return str(value)
 
 
+_EXACT = Context(prec=MAX_PREC)  # normalize() strips zeros; it must never round
+
+
 def _decimal_text(number: Decimal) -> str:
     if not number.is_finite():
         return str(number)
-    normalized = number.normalize()
+    normalized = number.normalize(_EXACT)
     if normalized == 0:
         return "0"
     return format(normalized, "f")

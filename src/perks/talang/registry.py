@@ -36,6 +36,8 @@ class Signature:
     # such calls are never folded into constants at compile time.
     pure: bool = True
     with_constant: WithConstant | None = None
+    # How many parameters a block [[params], body] in a Block slot declares.
+    block_params: int = 1
     # Derived: plain-int kind masks and laziness per declared slot, for the hot paths.
     masks: tuple[int, ...] = field(init=False, repr=False, compare=False)
     lazy: tuple[bool, ...] = field(init=False, repr=False, compare=False)

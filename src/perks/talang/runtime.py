@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
-from decimal import Decimal
+from decimal import (
+    ROUND_HALF_EVEN,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from decimal import Context as DecimalContext
 from typing import Protocol
 
 from perks.talang.errors import (
@@ -17,11 +26,13 @@ from perks.talang.kinds import Kind, kind_of, mask_of, parse_time
 from perks.talang.registry import Signature
 
 __all__ = [
+    "DIVISION",
     "MAX_LIST_LENGTH",
     "MAX_STEPS",
     "MAX_STRING_LENGTH",
     "NOW",
     "NO_MATCH",
+    "NUMBERS",
     "Code",
     "Context",
     "Scope",
@@ -29,6 +40,7 @@ __all__ = [
     "describe_kinds",
     "invoke",
     "located",
+    "numbers",
 ]
 
 # Steps are the nodes evaluated, charged when a block or named body runs (the only way to
@@ -38,8 +50,24 @@ MAX_LIST_LENGTH = 100_000
 MAX_STRING_LENGTH = 1_000_000
 NOW = "Now"  # the binding that holds the evaluation's "now" (the request's, never the wall clock)
 
+# Arithmetic, whatever decimal context the host application has set: + - * keep 100
+# significant digits (exact for any amount a rule meets; Talon.One's decimals are
+# arbitrary-precision), / rounds its quotient to 28 (DIVISION); inexact results round
+# half-even; overflow and invalid operations fail.
+NUMBERS = DecimalContext(
+    prec=100, rounding=ROUND_HALF_EVEN, traps=[DivisionByZero, InvalidOperation, Overflow]
+)
+DIVISION = DecimalContext(
+    prec=28, rounding=ROUND_HALF_EVEN, traps=[DivisionByZero, InvalidOperation, Overflow]
+)
+
 _MISSING = object()
 NO_MATCH = object()
+
+
+def numbers() -> AbstractContextManager[DecimalContext]:
+    """The decimal context every evaluation (and constant folding) runs in."""
+    return localcontext(NUMBERS)
 
 
 class Scope:

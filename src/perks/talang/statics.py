@@ -56,8 +56,10 @@ class Statics:
     def fits(self, signature: Signature, index: int, arg: Node) -> bool:
         slot = signature.slot(index)
         if signature.is_lazy(index):
-            return True
-        if isinstance(arg, Block):
+            if isinstance(arg, Block) or slot == Kind.BLOCK:
+                return True  # the checker judges blocks and lambda slots on their own
+            slot &= ~Kind.BLOCK  # a lazy value: evaluated later, of a known kind
+        elif isinstance(arg, Block):
             return False
         known = self.kind(arg)
         if known & slot:

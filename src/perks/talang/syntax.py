@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from perks.talang.errors import TalangSyntaxError
+from perks.talang.errors import TalangLimitError, TalangSyntaxError
 from perks.talang.kinds import Kind, kind_of
 
 __all__ = [
@@ -86,9 +86,9 @@ class _Parser:
     def node(self, expr: object, path: str, depth: int) -> Node:
         self.count += 1
         if depth > MAX_DEPTH:
-            raise TalangSyntaxError(f"the expression nests deeper than {MAX_DEPTH} levels", path)
+            raise TalangLimitError(f"the expression nests deeper than {MAX_DEPTH} levels", path)
         if self.count > MAX_NODES:
-            raise TalangSyntaxError(f"the expression has more than {MAX_NODES} parts", path)
+            raise TalangLimitError(f"the expression has more than {MAX_NODES} parts", path)
         if isinstance(expr, list | tuple):
             return self.compound(expr, path, depth)
         return Literal(_literal(expr, path), path)
@@ -128,12 +128,15 @@ class _Parser:
 
 
 def _literal(value: object, path: str) -> object:
-    if value is None or isinstance(value, bool | str | Decimal | datetime):
+    if value is None or isinstance(value, bool | str | datetime):
         return value
     if isinstance(value, int):
         return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
+    if isinstance(value, float | Decimal):
+        number = Decimal(repr(value)) if isinstance(value, float) else value
+        if not number.is_finite():
+            raise TalangSyntaxError("numbers are finite (JSON has no Infinity or NaN)", path)
+        return number
     if isinstance(value, Mapping):
         raise TalangSyntaxError("JSON objects are not expressions: build maps with kv", path)
     raise TalangSyntaxError(f"{type(value).__name__} is not a Talang value", path)

@@ -3,7 +3,7 @@ replaced by the i-th argument. Expansion is syntactic and happens before checkin
 
 from __future__ import annotations
 
-from perks.talang.errors import TalangSyntaxError
+from perks.talang.errors import TalangLimitError, TalangSyntaxError
 from perks.talang.registry import FunctionRegistry
 from perks.talang.syntax import Block, Call, Literal, Node, parse
 
@@ -58,7 +58,7 @@ class _Expander:
             )
         self.expansions += 1
         if self.expansions > MAX_EXPANSIONS or depth >= _MAX_TEMPLATE_DEPTH:
-            raise TalangSyntaxError("templates expand too many times (a cycle?)", call.path)
+            raise TalangLimitError("templates expand too many times (a cycle?)", call.path)
         body = _relocated(parse(template.body), call.path)
         return self.node(body, arguments, depth + 1)
 

@@ -8,7 +8,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from perks.talang.errors import TalangLimitError, TalangRuntimeError
 from perks.talang.kinds import Kind
 from perks.talang.registry import FunctionRegistry
-from perks.talang.runtime import MAX_STRING_LENGTH, Context
+from perks.talang.runtime import DIVISION, MAX_STRING_LENGTH, Context
 
 __all__ = ["register"]
 
@@ -20,7 +20,7 @@ _MAX_PLACES = 28
 def _divide(left: Decimal, right: Decimal) -> Decimal:
     if right == 0:
         raise TalangRuntimeError("division by zero")
-    return left / right
+    return DIVISION.divide(left, right)
 
 
 def _modulo(left: Decimal, right: Decimal) -> Decimal:

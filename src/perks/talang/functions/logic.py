@@ -10,7 +10,8 @@ from perks.talang.runtime import Code, Context
 __all__ = ["register", "truth"]
 
 FAMILY = "logic"
-_LAZY_VALUE = Kind.VALUE | Kind.BLOCK
+# A condition: evaluated only when needed, a Boolean (a list or a map counts as true).
+_CONDITION = Kind.BOOLEAN | Kind.COLLECTION | Kind.BLOCK
 
 
 def truth(value: object, name: str) -> bool:
@@ -25,7 +26,7 @@ def truth(value: object, name: str) -> bool:
 def register(registry: FunctionRegistry) -> None:
     @registry.function(
         "and",
-        (_LAZY_VALUE,),
+        (_CONDITION,),
         Kind.BOOLEAN,
         variadic=True,
         family=FAMILY,
@@ -42,7 +43,7 @@ def register(registry: FunctionRegistry) -> None:
 
     @registry.function(
         "or",
-        (_LAZY_VALUE,),
+        (_CONDITION,),
         Kind.BOOLEAN,
         variadic=True,
         family=FAMILY,
