@@ -419,8 +419,8 @@ class _CompiledCode:
             )
         return self.run(context, dict(zip(params, values, strict=True)))
 
-    def function(self, context: Context) -> Callable[[object], object]:
-        (param,) = self.params
+    def function(self, context: Context, name: str | None = None) -> Callable[[object], object]:
+        (param,) = self.params if name is None else (name,)
         body, cost = self.body, self.size
         # One scope for the whole loop, its parameter rebound per item: nothing keeps a
         # reference to a scope after its body returns, so reusing it is safe and saves an

@@ -130,5 +130,7 @@ class _InterpretedCode:
             )
         return self.run(context, dict(zip(params, values, strict=True)))
 
-    def function(self, context: Context) -> Callable[[object], object]:
+    def function(self, context: Context, name: str | None = None) -> Callable[[object], object]:
+        if name is not None:
+            return lambda value: self.run(context, {name: value})
         return lambda value: self.call(context, value)

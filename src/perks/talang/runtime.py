@@ -145,8 +145,9 @@ class Code(Protocol):
     @property
     def params(self) -> tuple[str, ...]: ...
 
-    def function(self, context: Context) -> Callable[[object], object]:
-        """A one-parameter block as a plain function of its argument (the fast loop path)."""
+    def function(self, context: Context, name: str | None = None) -> Callable[[object], object]:
+        """A one-parameter block (or code whose item is ``name``: the three-argument form of
+        the lambdas) as a plain function of its argument: the fast loop path."""
 
     def run(self, context: Context, bindings: dict[str, object] | None = None) -> object:
         """Evaluate in a child scope with ``bindings`` (or in the current scope)."""

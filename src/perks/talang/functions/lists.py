@@ -41,7 +41,6 @@ def _true(value: object, name: str) -> bool:
     return bool(value)
 
 
-Apply = Callable[[Context, Code, object], object]
 
 
 def _sum(items: Iterable[object], block: Callable[[object], object]) -> Decimal:
@@ -52,13 +51,6 @@ def _sum(items: Iterable[object], block: Callable[[object], object]) -> Decimal:
             value = Decimal(_expect(value, Kind.DECIMAL, "sum"))  # type: ignore[arg-type]
         total += value
     return total
-
-
-def _named(name: str) -> Apply:
-    def apply(context: Context, body: Code, item: object) -> object:
-        return body.run(context, {name: item})
-
-    return apply
 
 
 def _lambda_family(registry: FunctionRegistry) -> None:
@@ -172,8 +164,7 @@ def _register_lambda(
         examples=named_examples,
     )
     def with_name(context: Context, items: list[object], item_name: str, code: Code) -> object:
-        apply = _named(item_name)
-        return body(context, items, lambda item: apply(context, code, item))
+        return body(context, items, code.function(context, item_name))
 
 
 def _sort_key(values: Sequence[object], name: str) -> Kind:

@@ -100,15 +100,18 @@ def register(registry: FunctionRegistry) -> None:
         (_S, _S),
         Kind.LIST,
         family=FAMILY,
-        doc="The parts of the first string between occurrences of the separator.",
-        examples=((["split", "a,b,,c", ","], ["a", "b", "", "c"]),),
+        doc="The parts of the first string between occurrences of the separator; an empty "
+        "separator splits it into its characters (as Go's strings.Split).",
+        examples=(
+            (["split", "a,b,,c", ","], ["a", "b", "", "c"]),
+            (["split", "héé", ""], ["h", "é", "é"]),
+        ),
     )
     def split(_: Context, text: str, separator: str) -> list[str]:
-        if not separator:
-            raise TalangRuntimeError("split needs a non-empty separator")
-        if text.count(separator) >= MAX_LIST_LENGTH:
+        parts = len(text) if not separator else text.count(separator) + 1
+        if parts > MAX_LIST_LENGTH:
             raise TalangLimitError(f"lists hold at most {MAX_LIST_LENGTH} items")
-        return text.split(separator)
+        return list(text) if not separator else text.split(separator)
 
     @registry.function(
         "join",
