@@ -288,82 +288,130 @@ _DECIMAL = int(Kind.DECIMAL)
 _MASKS: dict[type, int] = MASK_BY_TYPE  # exact types; subclasses go through mask_of
 
 
+@dataclass(frozen=True, slots=True)
+class _Site:
+    """A call site of the hot path: what its errors and its result check need."""
+
+    impl: Callable[..., object]
+    name: str
+    returns: int
+    path: str
+
+    @property
+    def verify(self) -> bool:
+        return self.returns not in _UNCHECKED_RETURNS
+
+    def failure(self, error: Exception) -> TalangError:
+        if isinstance(error, TalangError):
+            return located(error, self.path, self.name)
+        message = f"{self.name} failed: {type(error).__name__}"
+        return TalangRuntimeError(message, self.path, function=self.name)
+
+    def wrong(self, result: object) -> TalangTypeError:
+        return TalangTypeError(
+            f"{self.name} returned {kind_of(result).describe()}, "
+            f"expected {Kind(self.returns).describe()}",
+            self.path,
+            function=self.name,
+        )
+
+
 def _unchecked_call(signature: Signature, fns: list[Fn], path: str) -> Fn:
     """The hot path: every argument's kind is known to fit, so none is checked at run time.
     Specialised by arity (a literal second argument is passed as its value); errors are
     located at this call; the result's kind is verified when the signature narrows it."""
-    impl, name, returns = signature.impl, signature.name, signature.returns_mask
-    verify = returns not in _UNCHECKED_RETURNS
-
-    def failure(error: Exception) -> TalangError:
-        if isinstance(error, TalangError):
-            return located(error, path, name)
-        return TalangRuntimeError(f"{name} failed: {type(error).__name__}", path, function=name)
-
-    def wrong(result: object) -> TalangTypeError:
-        return TalangTypeError(
-            f"{name} returned {kind_of(result).describe()}, expected {Kind(returns).describe()}",
-            path,
-            function=name,
-        )
-
+    site = _Site(signature.impl, signature.name, signature.returns_mask, path)
     if len(fns) == 1:
-        (first,) = fns
-
-        def run_one(context: Context) -> object:
-            try:
-                result = impl(context, first(context))
-            except (TalangError, *_FAILURES) as error:
-                raise failure(error) from None
-            if verify and not (_MASKS.get(type(result)) or mask_of(result)) & returns:
-                raise wrong(result)
-            return result
-
-        return run_one
-    if len(fns) == 2:  # noqa: PLR2004 - the common binary case, specialised
-        first, second = fns
-        constant = getattr(second, "constant", _UNSET)
+        return _call_one(site, fns[0])
+    if len(fns) == 2:  # noqa: PLR2004 - the common binary case
+        constant = getattr(fns[1], "constant", _UNSET)
         if constant is not _UNSET and signature.with_constant is not None:
-            test = signature.with_constant(constant)
+            return _call_with_constant(site, fns[0], signature.with_constant(constant))
+        return _call_two(site, fns[0], fns[1], constant)
+    if len(fns) == 3:  # noqa: PLR2004 - betweenTimes, addDuration, matchTime...
+        return _call_three(site, *fns)
+    return _call_many(site, fns)
 
-            def run_with_constant(context: Context) -> object:
-                try:
-                    return test(first(context))
-                except (TalangError, *_FAILURES) as error:
-                    raise failure(error) from None
 
-            return run_with_constant
-        if constant is not _UNSET:
+def _call_one(site: _Site, first: Fn) -> Fn:
+    impl, returns, verify = site.impl, site.returns, site.verify
 
-            def run_two_constant(context: Context) -> object:
-                try:
-                    result = impl(context, first(context), constant)
-                except (TalangError, *_FAILURES) as error:
-                    raise failure(error) from None
-                if verify and not (_MASKS.get(type(result)) or mask_of(result)) & returns:
-                    raise wrong(result)
-                return result
+    def run_one(context: Context) -> object:
+        try:
+            result = impl(context, first(context))
+        except (TalangError, *_FAILURES) as error:
+            raise site.failure(error) from None
+        if verify and not (_MASKS.get(type(result)) or mask_of(result)) & returns:
+            raise site.wrong(result)
+        return result
 
-            return run_two_constant
+    return run_one
 
-        def run_two(context: Context) -> object:
+
+def _call_with_constant(site: _Site, first: Fn, test: Callable[[object], object]) -> Fn:
+    """``[">", path, 10]``: the signature's own function of the first argument."""
+
+    def run_with_constant(context: Context) -> object:
+        try:
+            return test(first(context))
+        except (TalangError, *_FAILURES) as error:
+            raise site.failure(error) from None
+
+    return run_with_constant
+
+
+def _call_two(site: _Site, first: Fn, second: Fn, constant: object) -> Fn:
+    impl, returns, verify = site.impl, site.returns, site.verify
+    if constant is not _UNSET:
+
+        def run_two_constant(context: Context) -> object:
             try:
-                result = impl(context, first(context), second(context))
+                result = impl(context, first(context), constant)
             except (TalangError, *_FAILURES) as error:
-                raise failure(error) from None
+                raise site.failure(error) from None
             if verify and not (_MASKS.get(type(result)) or mask_of(result)) & returns:
-                raise wrong(result)
+                raise site.wrong(result)
             return result
 
-        return run_two
+        return run_two_constant
+
+    def run_two(context: Context) -> object:
+        try:
+            result = impl(context, first(context), second(context))
+        except (TalangError, *_FAILURES) as error:
+            raise site.failure(error) from None
+        if verify and not (_MASKS.get(type(result)) or mask_of(result)) & returns:
+            raise site.wrong(result)
+        return result
+
+    return run_two
+
+
+def _call_three(site: _Site, first: Fn, second: Fn, third: Fn) -> Fn:
+    impl, returns, verify = site.impl, site.returns, site.verify
+
+    def run_three(context: Context) -> object:
+        try:
+            result = impl(context, first(context), second(context), third(context))
+        except (TalangError, *_FAILURES) as error:
+            raise site.failure(error) from None
+        if verify and not (_MASKS.get(type(result)) or mask_of(result)) & returns:
+            raise site.wrong(result)
+        return result
+
+    return run_three
+
+
+def _call_many(site: _Site, fns: list[Fn]) -> Fn:
+    impl, returns, verify = site.impl, site.returns, site.verify
 
     def run_many(context: Context) -> object:
         try:
             result = impl(context, *[fn(context) for fn in fns])
         except (TalangError, *_FAILURES) as error:
-            raise failure(error) from None
+            raise site.failure(error) from None
         if verify and not mask_of(result) & returns:
-            raise wrong(result)
+            raise site.wrong(result)
         return result
 
     return run_many
