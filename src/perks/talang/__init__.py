@@ -60,7 +60,7 @@ def compile(
     node, diagnostics = check_expression(expr, functions, schema)
     if diagnostics or node is None:
         raise TalangCheckError(diagnostics)
-    return Program(expr, Compiler(functions).compile(node))
+    return Program(expr, Compiler(functions).program(node))
 
 
 def check(

@@ -8,7 +8,9 @@ the interpreter does it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from perks.talang.errors import (
@@ -19,6 +21,7 @@ from perks.talang.errors import (
 )
 from perks.talang.functions.logic import truth
 from perks.talang.interpreter import root_context
+from perks.talang.invariants import Invariants, Names
 from perks.talang.kinds import MASK_BY_TYPE, Kind, kind_of, mask_of
 from perks.talang.registry import FunctionRegistry, Signature
 from perks.talang.runtime import (
@@ -56,12 +59,45 @@ class Compiler:
     def __init__(self, registry: FunctionRegistry) -> None:
         self.registry = registry
         self.statics = Statics(registry)
+        self.invariants = Invariants(registry, self.statics)
+        self.binders: list[Names] = []  # names bound by the lambdas around the node compiled
+        self.reuse = False  # loop-invariant parts evaluated once (see invariants.py)
+        self.reusing = False
+        self.sites = itertools.count()
+
+    def program(self, node: Node) -> Fn:
+        """The closure of a whole expression."""
+        self.reuse = not self.invariants.mutates(node)
+        return self.compile(node)
 
     def compile(self, node: Node) -> Fn:
         if isinstance(node, Literal):
             return _constant(node.value)
         if isinstance(node, Block):
             raise TalangTypeError("a block [[params], body] is only allowed as a lambda", node.path)
+        if self.reusable(node):
+            return self.reused(node)
+        return self.expression(node)
+
+    def reusable(self, node: Call) -> bool:
+        """Inside a lambda, a call that reads none of the lambdas' names and is pure."""
+        if not (self.reuse and self.binders) or self.reusing or node.key == ".":
+            return False
+        free = self.invariants.free(node)
+        if free is None or any(names is None for names in self.binders):
+            return False
+        bound = frozenset[str]().union(*self.binders)  # type: ignore[arg-type]
+        return not free & bound and self.invariants.pure(node)
+
+    def reused(self, node: Call) -> Fn:
+        self.reusing = True
+        try:
+            fn = self.expression(node)
+        finally:
+            self.reusing = False
+        return _reused(fn, next(self.sites))
+
+    def expression(self, node: Call) -> Fn:
         if node.key == "kv":
             return self.kv(node)
         if node.key == "." and node.args and all(_is_text(arg) for arg in node.args):
@@ -93,9 +129,10 @@ class Compiler:
         """One overload can match: compile its arguments once, check only what is unknown."""
         parts: list[tuple[Fn, int | None]] = []
         lazy: dict[int, _CompiledCode] = {}
+        binder = self.binder(node, [signature])
         for index, arg in enumerate(node.args):
             if signature.is_lazy(index):
-                lazy[index] = self.code(arg)
+                lazy[index] = self.code(arg, binder)
                 continue
             slot = signature.slot(index)
             known = self.statics.kind(arg)
@@ -130,7 +167,8 @@ class Compiler:
         ):
             return _cached_dispatch(candidates, [self.compile(arg) for arg in node.args], node)
         eager = [None if isinstance(a, Block) else self.compile(a) for a in node.args]
-        codes = [self.code(arg) for arg in node.args]
+        binder = self.binder(node, candidates)
+        codes = [self.code(arg, binder) for arg in node.args]
         name, path = node.name, node.path
 
         def run(context: Context) -> object:
@@ -146,10 +184,30 @@ class Compiler:
 
         return run
 
-    def code(self, node: Node) -> _CompiledCode:
+    def binder(self, node: Call, candidates: list[Signature]) -> Names | bool:
+        """The names a call's lazy arguments see bound (False: it binds none)."""
+        if not any(s.binds is not None for s in candidates):
+            return False
+        name = self.invariants.binder(node)
+        return frozenset({name}) if isinstance(name, str) else None
+
+    def code(self, node: Node, binder: Names | bool = False) -> _CompiledCode:
         if isinstance(node, Block):
-            return _CompiledCode(self.compile(node.body), node.params, node.path, size(node.body))
-        return _CompiledCode(self.compile(node), (), node.path, size(node))
+            with self.binding(frozenset(node.params)):
+                body = self.compile(node.body)
+            return _CompiledCode(body, node.params, node.path, size(node.body))
+        if binder is False:
+            return _CompiledCode(self.compile(node), (), node.path, size(node))
+        with self.binding(binder):  # type: ignore[arg-type]
+            return _CompiledCode(self.compile(node), (), node.path, size(node))
+
+    @contextmanager
+    def binding(self, names: Names) -> Iterator[None]:
+        self.binders.append(names)
+        try:
+            yield
+        finally:
+            self.binders.pop()
 
     def kv(self, node: Call) -> Fn:
         pairs: list[tuple[str, Fn]] = []
@@ -162,6 +220,28 @@ class Compiler:
             return {key: value(context) for key, value in pairs}
 
         return run
+
+
+def _reused(fn: Fn, site: int) -> Fn:
+    """A loop-invariant part: evaluated on first use, then its value reused (the steps it
+    took are charged again, so the step budget counts what the expression means)."""
+
+    def run(context: Context) -> object:
+        memo = context.memo
+        known = memo.get(site)
+        if known is None:
+            steps = context.steps
+            value = fn(context)
+            memo[site] = (value, context.steps - steps)
+            return value
+        value, cost = known
+        if cost:
+            if context.steps + cost > context.max_steps:
+                return fn(context)  # fails where evaluating it again would
+            context.steps += cost
+        return value
+
+    return run
 
 
 def _cached_dispatch(candidates: list[Signature], fns: list[Fn], node: Call) -> Fn:

@@ -128,7 +128,7 @@ def parse_time(text: str) -> datetime | None:
 def format_time(moment: datetime) -> str:
     """RFC 3339 in UTC with ``Z``; fractions of a second only when present."""
     utc = moment.astimezone(UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    text = f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S")
     if utc.microsecond:
         text += f".{utc.microsecond:06d}".rstrip("0")
     return text + "Z"

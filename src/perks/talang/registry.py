@@ -38,6 +38,13 @@ class Signature:
     with_constant: WithConstant | None = None
     # How many parameters a block [[params], body] in a Block slot declares.
     block_params: int = 1
+    # The index of the String argument that names the item its lazy arguments see
+    # (["map", items, "x", body]): the compiler must know which names a body binds.
+    binds: int | None = None
+    # True when the function writes the evaluation's bindings (set): a program calling it is
+    # compiled without loop-invariant reuse. A domain function that changes what paths read
+    # must say so.
+    mutates: bool = False
     # Derived: plain-int kind masks and laziness per declared slot, for the hot paths.
     masks: tuple[int, ...] = field(init=False, repr=False, compare=False)
     lazy: tuple[bool, ...] = field(init=False, repr=False, compare=False)
@@ -115,6 +122,8 @@ class FunctionRegistry:
         examples: tuple[tuple[object, object], ...] = (),
         pure: bool = True,
         with_constant: WithConstant | None = None,
+        binds: int | None = None,
+        mutates: bool = False,
     ) -> Callable[[Impl], Impl]:
         """Register the decorated implementation ``impl(context, *args)`` as an overload."""
 
@@ -131,6 +140,8 @@ class FunctionRegistry:
                     examples=examples,
                     pure=pure,
                     with_constant=with_constant,
+                    binds=binds,
+                    mutates=mutates,
                 )
             )
             return impl

@@ -111,12 +111,14 @@ def _walk(values: Mapping[str, object], keys: Sequence[str]) -> object:
 class Context:
     """One evaluation: the current scope and the step budget."""
 
-    __slots__ = ("max_steps", "scope", "steps")
+    __slots__ = ("max_steps", "memo", "scope", "steps")
 
     def __init__(self, scope: Scope, *, max_steps: int = MAX_STEPS) -> None:
         self.scope = scope
         self.steps = 0
         self.max_steps = max_steps
+        # Values of loop-invariant parts, by compiled site: (value, steps it took).
+        self.memo: dict[int, tuple[object, int]] = {}
 
     def tick(self, cost: int = 1) -> None:
         self.steps += cost

@@ -97,6 +97,7 @@ def register(registry: FunctionRegistry) -> None:
         family=FAMILY,
         doc="Bind a value to a name and evaluate the expression with it.",
         examples=((["do", 10, "t", ["+", [".", "t"], 1]], 11),),
+        binds=1,
     )
     def do_named(context: Context, value: object, name: str, body: Code) -> object:
         return body.run(context, {name: value})
@@ -108,6 +109,7 @@ def register(registry: FunctionRegistry) -> None:
         variadic=True,
         family=FAMILY,
         pure=False,
+        mutates=True,
         doc="Write a value at a path of keys into the evaluation's own bindings (never the "
         'caller\'s) and return it: ["set", "Totals", "Net", 10].',
         examples=((["do", ["set", "X", 5], [["v"], [".", "X"]]], 5),),

@@ -41,8 +41,6 @@ def _true(value: object, name: str) -> bool:
     return bool(value)
 
 
-
-
 def _sum(items: Iterable[object], block: Callable[[object], object]) -> Decimal:
     total = Decimal(0)
     for item in items:
@@ -162,6 +160,7 @@ def _register_lambda(
         family=FAMILY,
         doc=f"{doc} The three-argument form names the item.",
         examples=named_examples,
+        binds=1,
     )
     def with_name(context: Context, items: list[object], item_name: str, code: Code) -> object:
         return body(context, items, code.function(context, item_name))
