@@ -602,31 +602,64 @@ def _path(
     converted (checked) before it is returned."""
     frozen = tuple(keys)
     first, rest = frozen[0], frozen[1:]
+    # Without a check, every usual type is returned as it is (others pass through _as_is).
+    accept = fast if convert is not None and fast is not None else frozenset(_MASKS)
+    finish = convert or _as_is
 
-    def run(context: Context) -> object:
-        scope: Scope | None = context.scope
-        value = None
-        while scope is not None:  # the first key from the innermost scope that has it
+    def full(context: Context) -> object:
+        try:
+            value = context.scope.resolve(frozen)
+        except TalangError as error:
+            raise located(error, path, ".") from None
+        return value if type(value) in accept or convert is None else convert(value)
+
+    if len(rest) == 1:  # Item.Price: the common read, without loops
+        (second,) = rest
+
+        def run_two_keys(context: Context) -> object:
+            scope = context.scope
             value = scope.values.get(first)
-            if value is not None:
-                break
-            scope = scope.parent
-        for key in rest:
-            if type(value) is not dict:
-                value = None
-                break
-            value = value.get(key)
-        if value is None:
-            try:
-                value = context.scope.resolve(frozen)
-            except TalangError as error:
-                raise located(error, path, ".") from None
-        if convert is None or type(value) in fast:  # type: ignore[operator]
-            return value
-        return convert(value)
+            if value is None:
+                value = _outer(scope, first)
+            value = value.get(second) if type(value) is dict else None
+            if value is None:
+                return full(context)
+            return value if type(value) in accept else finish(value)
 
+        run = run_two_keys
+    else:
+
+        def run_keys(context: Context) -> object:
+            scope = context.scope
+            value = scope.values.get(first)
+            if value is None:
+                value = _outer(scope, first)
+            for key in rest:
+                if type(value) is not dict:
+                    return full(context)
+                value = value.get(key)
+            if value is None:
+                return full(context)
+            return value if type(value) in accept else finish(value)
+
+        run = run_keys
     setattr(run, _PATH_ATTRIBUTE, (frozen, path))
     return run
+
+
+def _outer(scope: Scope, key: str) -> object:
+    """``key`` from the nearest enclosing scope that has it (not null), else None."""
+    parent = scope.parent
+    while parent is not None:
+        value = parent.values.get(key)
+        if value is not None:
+            return value
+        parent = parent.parent
+    return None
+
+
+def _as_is(value: object) -> object:
+    return value
 
 
 def _connective(key: str, fns: list[Fn], path: str) -> Fn:
