@@ -547,28 +547,31 @@ class _CompiledCode:
             )
         return self.run(context, dict(zip(params, values, strict=True)))
 
-    def function(self, context: Context, name: str | None = None) -> Callable[[object], object]:
+    @contextmanager
+    def loop(
+        self, context: Context, name: str | None = None
+    ) -> Iterator[Callable[[object], object]]:
         (param,) = self.params if name is None else (name,)
         body, cost = self.body, self.size
-        # One scope for the whole loop, its parameter rebound per item: nothing keeps a
-        # reference to a scope after its body returns, so reusing it is safe and saves an
-        # allocation per item.
+        # One scope for the whole loop, entered once, its parameter rebound per item: nothing
+        # runs between two items, and nothing keeps a reference to the scope after its body
+        # returns, so reusing it is safe and saves an allocation and a scope switch per item.
         values: dict[str, object] = {param: None}
-        scope = Scope(values, context.scope)
+        saved = context.scope
+        scope = Scope(values, saved)
 
         def apply(value: object) -> object:
             context.steps += cost
             if context.steps > context.max_steps:
                 context.tick(0)
             values[param] = value
-            saved = context.scope
-            context.scope = scope
-            try:
-                return body(context)
-            finally:
-                context.scope = saved
+            return body(context)
 
-        return apply
+        context.scope = scope
+        try:
+            yield apply
+        finally:
+            context.scope = saved
 
 
 class _Constant:

@@ -3,7 +3,8 @@ and the oracle the compiler is tested against."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 from perks.talang.errors import TalangRuntimeError, TalangTypeError
 from perks.talang.registry import FunctionRegistry, Signature
@@ -130,7 +131,11 @@ class _InterpretedCode:
             )
         return self.run(context, dict(zip(params, values, strict=True)))
 
-    def function(self, context: Context, name: str | None = None) -> Callable[[object], object]:
+    @contextmanager
+    def loop(
+        self, context: Context, name: str | None = None
+    ) -> Iterator[Callable[[object], object]]:
         if name is not None:
-            return lambda value: self.run(context, {name: value})
-        return lambda value: self.call(context, value)
+            yield lambda value: self.run(context, {name: value})
+        else:
+            yield lambda value: self.call(context, value)

@@ -147,9 +147,12 @@ class Code(Protocol):
     @property
     def params(self) -> tuple[str, ...]: ...
 
-    def function(self, context: Context, name: str | None = None) -> Callable[[object], object]:
+    def loop(
+        self, context: Context, name: str | None = None
+    ) -> AbstractContextManager[Callable[[object], object]]:
         """A one-parameter block (or code whose item is ``name``: the three-argument form of
-        the lambdas) as a plain function of its argument: the fast loop path."""
+        the lambdas) as a plain function of its argument, for a loop over items that runs
+        nothing else between them: the fast path of map, filter, sum..."""
 
     def run(self, context: Context, bindings: dict[str, object] | None = None) -> object:
         """Evaluate in a child scope with ``bindings`` (or in the current scope)."""

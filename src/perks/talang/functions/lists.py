@@ -151,7 +151,8 @@ def _register_lambda(
     def with_block(context: Context, items: list[object], block: Code) -> object:
         if len(block.params) != 1:
             raise TalangRuntimeError(f"the block of {name} takes one parameter")
-        return body(context, items, block.function(context))
+        with block.loop(context) as apply:
+            return body(context, items, apply)
 
     @registry.function(
         name,
@@ -163,7 +164,8 @@ def _register_lambda(
         binds=1,
     )
     def with_name(context: Context, items: list[object], item_name: str, code: Code) -> object:
-        return body(context, items, code.function(context, item_name))
+        with code.loop(context, item_name) as apply:
+            return body(context, items, apply)
 
 
 def _sort_key(values: Sequence[object], name: str) -> Kind:
