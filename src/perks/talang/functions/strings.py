@@ -37,6 +37,15 @@ class _Patterns:
                 self._cache.popitem(last=False)
         return pattern
 
+    def search(self, source: str, subject: str) -> bool:
+        """Whether ``source`` matches in ``subject``: a bad pattern is a runtime error, a
+        subject or an automaton beyond the regex limits a limit error."""
+        pattern = self.get(source)
+        try:
+            return bool(pattern.search(subject))
+        except RegexError as error:
+            raise TalangLimitError(str(error)) from None
+
 
 def _subject_test(
     registry: FunctionRegistry,
@@ -89,7 +98,7 @@ def register(registry: FunctionRegistry) -> None:
     _subject_test(
         registry,
         "~",
-        lambda source, subject: bool(patterns.get(source).search(subject)),
+        patterns.search,
         "True when the regular expression (first) matches somewhere in every later string. "
         "RE2 syntax: no backreferences or lookarounds; matching takes linear time.",
         ((["~", "^[A-Z]+-[0-9]+$", "SKU-123"], True), (["~", "^a", "ba"], False)),
