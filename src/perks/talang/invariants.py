@@ -52,9 +52,7 @@ class Invariants:
                 return None
             return frozenset({first.value}) if isinstance(first, Literal) else _NONE  # type: ignore[arg-type]
         if node.key == "kv":
-            return _union(
-                [self.free(pair.args[0]) for pair in node.args if isinstance(pair, Call)]
-            )
+            return _union([self.free(pair.args[0]) for pair in node.args if isinstance(pair, Call)])
         binder = self.binder(node)
         names: list[Names] = []
         for index, arg in enumerate(node.args):
