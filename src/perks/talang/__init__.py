@@ -28,6 +28,7 @@ from perks.talang.interpreter import Interpreter
 from perks.talang.kinds import Kind
 from perks.talang.registry import FunctionRegistry, Signature, Template
 from perks.talang.runtime import Code, Context
+from perks.talang.statics import Statics
 
 __all__ = [
     "Code",
@@ -57,10 +58,11 @@ def compile(
 ) -> Program:
     """Check and compile ``expr``; raises ``TalangCheckError`` listing every diagnostic."""
     functions = registry or default_registry()
-    node, diagnostics = check_expression(expr, functions, schema)
+    statics = Statics(functions)  # what the checker learns of the tree, the compiler reuses
+    node, diagnostics = check_expression(expr, functions, schema, statics)
     if diagnostics or node is None:
         raise TalangCheckError(diagnostics)
-    return Program(expr, Compiler(functions).program(node))
+    return Program(expr, Compiler(functions, statics).program(node))
 
 
 def check(

@@ -24,29 +24,36 @@ Schema = Mapping[str, object]
 
 
 def check_expression(
-    expr: object, registry: FunctionRegistry, schema: Schema | None = None
+    expr: object,
+    registry: FunctionRegistry,
+    schema: Schema | None = None,
+    statics: Statics | None = None,
 ) -> tuple[Node | None, list[Diagnostic]]:
-    """Parse, expand templates and check; the node is None when it does not even parse."""
+    """Parse, expand templates and check; the node is None when it does not even parse.
+    ``statics`` (what is known of the tree) can be shared with the compiler that follows."""
     try:
         node = expand(parse(expr), registry)
     except (TalangSyntaxError, TalangLimitError) as error:
         return None, [Diagnostic(error.path, error.message, function=error.function)]
-    return node, check_node(node, registry, schema)
+    return node, check_node(node, registry, schema, statics)
 
 
 def check_node(
-    node: Node, registry: FunctionRegistry, schema: Schema | None = None
+    node: Node,
+    registry: FunctionRegistry,
+    schema: Schema | None = None,
+    statics: Statics | None = None,
 ) -> list[Diagnostic]:
-    checker = _Checker(registry, schema)
+    checker = _Checker(registry, schema, statics or Statics(registry))
     checker.node(node, frozenset())
     return checker.diagnostics
 
 
 class _Checker:
-    def __init__(self, registry: FunctionRegistry, schema: Schema | None) -> None:
+    def __init__(self, registry: FunctionRegistry, schema: Schema | None, statics: Statics) -> None:
         self.registry = registry
         self.schema = schema
-        self.statics = Statics(registry)
+        self.statics = statics
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, node: Node, message: str, **details: str | None) -> None:

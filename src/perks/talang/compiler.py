@@ -56,9 +56,9 @@ class Program:
 
 
 class Compiler:
-    def __init__(self, registry: FunctionRegistry) -> None:
+    def __init__(self, registry: FunctionRegistry, statics: Statics | None = None) -> None:
         self.registry = registry
-        self.statics = Statics(registry)
+        self.statics = statics or Statics(registry)
         self.invariants = Invariants(registry, self.statics)
         self.binders: list[Names] = []  # names bound by the lambdas around the node compiled
         self.reuse = False  # loop-invariant parts evaluated once (see invariants.py)

@@ -11,12 +11,15 @@ from perks.talang.syntax import Block, Call, Literal, Node
 
 __all__ = ["Statics"]
 
+_BLOCK, _STRING, _TIME = Kind.BLOCK.value, Kind.STRING.value, Kind.TIME.value
+
 
 class Statics:
     def __init__(self, registry: FunctionRegistry) -> None:
         self.registry = registry
         self._kinds: dict[int, Kind] = {}
         self._overloads: dict[int, list[Signature]] = {}
+        self._arity: dict[int, list[Signature]] = {}
 
     def kind(self, node: Node) -> Kind:
         """The kinds ``node`` may evaluate to (``Kind.VALUE`` when anything is possible)."""
@@ -39,7 +42,12 @@ class Statics:
         return kinds & Kind.VALUE or Kind.VALUE
 
     def arity_candidates(self, node: Call) -> list[Signature]:
-        return [s for s in self.registry.overloads(node.name) if s.accepts_arity(len(node.args))]
+        known = self._arity.get(id(node))
+        if known is None:
+            count = len(node.args)
+            known = [s for s in self.registry.overloads(node.key) if s.accepts_arity(count)]
+            self._arity[id(node)] = known
+        return known
 
     def overloads(self, node: Call) -> list[Signature]:
         """The overloads whose slots the arguments can fill, by what is known statically."""
@@ -54,17 +62,17 @@ class Statics:
         return known
 
     def fits(self, signature: Signature, index: int, arg: Node) -> bool:
-        slot = signature.slot(index)
+        slot = signature.slot_mask(index)  # plain ints: IntFlag arithmetic is slow
         if signature.is_lazy(index):
-            if isinstance(arg, Block) or slot == Kind.BLOCK:
+            if isinstance(arg, Block) or slot == _BLOCK:
                 return True  # the checker judges blocks and lambda slots on their own
-            slot &= ~Kind.BLOCK  # a lazy value: evaluated later, of a known kind
+            slot &= ~_BLOCK  # a lazy value: evaluated later, of a known kind
         elif isinstance(arg, Block):
             return False
-        known = self.kind(arg)
+        known = self.kind(arg).value
         if known & slot:
             return True
-        if known & Kind.STRING and slot & Kind.TIME:
+        if known & _STRING and slot & _TIME:
             # A string fills a Time slot when it is an RFC 3339 timestamp.
             return not isinstance(arg, Literal) or parse_time(str(arg.value)) is not None
         return False
