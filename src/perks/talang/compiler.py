@@ -630,6 +630,33 @@ def _path(
             return value if type(value) in accept else finish(value)
 
         run = run_two_keys
+    elif not rest:  # Now, a lambda's parameter
+
+        def run_one_key(context: Context) -> object:
+            scope = context.scope
+            value = scope.values.get(first)
+            if value is None:
+                value = _outer(scope, first)
+                if value is None:
+                    return full(context)
+            return value if type(value) in accept else finish(value)
+
+        run = run_one_key
+    elif len(rest) == 2:  # noqa: PLR2004 - Item.Attributes.Color
+        second, third = rest
+
+        def run_three_keys(context: Context) -> object:
+            scope = context.scope
+            value = scope.values.get(first)
+            if value is None:
+                value = _outer(scope, first)
+            value = value.get(second) if type(value) is dict else None
+            value = value.get(third) if type(value) is dict else None
+            if value is None:
+                return full(context)
+            return value if type(value) in accept else finish(value)
+
+        run = run_three_keys
     else:
 
         def run_keys(context: Context) -> object:

@@ -49,7 +49,23 @@ def _ordering(
             return all(compare(first, other) for other in others)
 
 
+# ``value > constant`` is ``constant < value``: the constant's own (C) method, reflected.
+_REFLECTED = {
+    operator.gt: "__lt__",
+    operator.ge: "__le__",
+    operator.lt: "__gt__",
+    operator.le: "__ge__",
+}
+
+
 def _against(compare: Callable[[Any, Any], bool], constant: object) -> Callable[[object], bool]:
+    """``compare(value, constant)`` as a function of the value. The value has been checked to
+    be of the overload's kind; a Decimal constant compares through its own method."""
+    reflected = _REFLECTED.get(compare)
+    if type(constant) is Decimal and reflected is not None:
+        method: Callable[[object], bool] = getattr(constant, reflected)
+        return method
+
     def test(value: object) -> bool:
         return compare(value, constant)
 
