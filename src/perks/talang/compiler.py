@@ -430,6 +430,9 @@ def _call_one(site: _Site, first: Fn) -> Fn:
 
 def _call_with_constant(site: _Site, first: Fn, test: Callable[[object], object]) -> Fn:
     """``[">", path, 10]``: the signature's own function of the first argument."""
+    read: _Read | None = getattr(first, _READ_ATTRIBUTE, None)
+    if read is not None and len(read.keys) == 2:  # noqa: PLR2004 - Item.Price
+        return _two_keys_with_constant(site, read, test)
 
     def run_with_constant(context: Context) -> object:
         try:
@@ -438,6 +441,29 @@ def _call_with_constant(site: _Site, first: Fn, test: Callable[[object], object]
             raise site.failure(error) from None
 
     return run_with_constant
+
+
+def _two_keys_with_constant(site: _Site, read: _Read, test: Callable[[object], object]) -> Fn:
+    """``[">", [".", "Item", "Price"], 10]`` in one closure: the rule builder's commonest
+    condition, read and compared without a call in between."""
+    (first, second), accept, finish, full = read.keys, read.accept, read.finish, read.full
+
+    def run_two_keys_with_constant(context: Context) -> object:
+        try:
+            scope = context.scope
+            value = scope.values.get(first)
+            if value is None:
+                value = _outer(scope, first)
+            value = value.get(second) if type(value) is dict else None
+            if value is None:
+                value = full(context)
+            elif type(value) not in accept:
+                value = finish(value)
+            return test(value)
+        except (TalangError, *_FAILURES) as error:
+            raise site.failure(error) from None
+
+    return run_two_keys_with_constant
 
 
 def _call_two(site: _Site, first: Fn, second: Fn, constant: object) -> Fn:
@@ -591,6 +617,7 @@ def _constant(value: object) -> Fn:
 
 
 _PATH_ATTRIBUTE = "talang_path"  # a literal path's closure carries (keys, path)
+_READ_ATTRIBUTE = "talang_read"  # ... and how it reads (_Read)
 
 
 def _path(
@@ -604,7 +631,6 @@ def _path(
     lookup through the scopes. With ``convert``, a value whose type is not in ``fast`` is
     converted (checked) before it is returned."""
     frozen = tuple(keys)
-    first, rest = frozen[0], frozen[1:]
     # Without a check, every usual type is returned as it is (others pass through _as_is).
     accept = fast if convert is not None and fast is not None else frozenset(_MASKS)
     finish = convert or _as_is
@@ -616,65 +642,102 @@ def _path(
             raise located(error, path, ".") from None
         return value if type(value) in accept or convert is None else convert(value)
 
-    if len(rest) == 1:  # Item.Price: the common read, without loops
-        (second,) = rest
-
-        def run_two_keys(context: Context) -> object:
-            scope = context.scope
-            value = scope.values.get(first)
-            if value is None:
-                value = _outer(scope, first)
-            value = value.get(second) if type(value) is dict else None
-            if value is None:
-                return full(context)
-            return value if type(value) in accept else finish(value)
-
-        run = run_two_keys
-    elif not rest:  # Now, a lambda's parameter
-
-        def run_one_key(context: Context) -> object:
-            scope = context.scope
-            value = scope.values.get(first)
-            if value is None:
-                value = _outer(scope, first)
-                if value is None:
-                    return full(context)
-            return value if type(value) in accept else finish(value)
-
-        run = run_one_key
-    elif len(rest) == 2:  # noqa: PLR2004 - Item.Attributes.Color
-        second, third = rest
-
-        def run_three_keys(context: Context) -> object:
-            scope = context.scope
-            value = scope.values.get(first)
-            if value is None:
-                value = _outer(scope, first)
-            value = value.get(second) if type(value) is dict else None
-            value = value.get(third) if type(value) is dict else None
-            if value is None:
-                return full(context)
-            return value if type(value) in accept else finish(value)
-
-        run = run_three_keys
-    else:
-
-        def run_keys(context: Context) -> object:
-            scope = context.scope
-            value = scope.values.get(first)
-            if value is None:
-                value = _outer(scope, first)
-            for key in rest:
-                if type(value) is not dict:
-                    return full(context)
-                value = value.get(key)
-            if value is None:
-                return full(context)
-            return value if type(value) in accept else finish(value)
-
-        run = run_keys
+    read = _Read(frozen, accept, finish, full)
+    build = _READERS.get(len(frozen), _read_keys)
+    run = build(read)
     setattr(run, _PATH_ATTRIBUTE, (frozen, path))
+    setattr(run, _READ_ATTRIBUTE, read)
     return run
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """How a literal path reads: its keys, the types it returns as they are, the conversion
+    (check) of the others, and the full lookup when the fast walk finds nothing."""
+
+    keys: tuple[str, ...]
+    accept: frozenset[type]
+    finish: Callable[[object], object]
+    full: Fn
+
+
+def _read_one_key(read: _Read) -> Fn:
+    """``Now``, a lambda's parameter."""
+    (first,), accept, finish, full = read.keys, read.accept, read.finish, read.full
+
+    def run_one_key(context: Context) -> object:
+        scope = context.scope
+        value = scope.values.get(first)
+        if value is None:
+            value = _outer(scope, first)
+            if value is None:
+                return full(context)
+        return value if type(value) in accept else finish(value)
+
+    return run_one_key
+
+
+def _read_two_keys(read: _Read) -> Fn:
+    """``Item.Price``: the commonest read, without a loop."""
+    (first, second), accept, finish, full = read.keys, read.accept, read.finish, read.full
+
+    def run_two_keys(context: Context) -> object:
+        scope = context.scope
+        value = scope.values.get(first)
+        if value is None:
+            value = _outer(scope, first)
+        value = value.get(second) if type(value) is dict else None
+        if value is None:
+            return full(context)
+        return value if type(value) in accept else finish(value)
+
+    return run_two_keys
+
+
+def _read_three_keys(read: _Read) -> Fn:
+    """``Item.Attributes.Color``."""
+    (first, second, third), accept, finish = read.keys, read.accept, read.finish
+    full = read.full
+
+    def run_three_keys(context: Context) -> object:
+        scope = context.scope
+        value = scope.values.get(first)
+        if value is None:
+            value = _outer(scope, first)
+        value = value.get(second) if type(value) is dict else None
+        value = value.get(third) if type(value) is dict else None
+        if value is None:
+            return full(context)
+        return value if type(value) in accept else finish(value)
+
+    return run_three_keys
+
+
+def _read_keys(read: _Read) -> Fn:
+    first, rest = read.keys[0], read.keys[1:]
+    accept, finish, full = read.accept, read.finish, read.full
+
+    def run_keys(context: Context) -> object:
+        scope = context.scope
+        value = scope.values.get(first)
+        if value is None:
+            value = _outer(scope, first)
+        for key in rest:
+            if type(value) is not dict:
+                return full(context)
+            value = value.get(key)
+        if value is None:
+            return full(context)
+        return value if type(value) in accept else finish(value)
+
+    return run_keys
+
+
+_READERS: dict[int, Callable[[_Read], Fn]] = {
+    1: _read_one_key,
+    2: _read_two_keys,
+    3: _read_three_keys,
+}
 
 
 def _outer(scope: Scope, key: str) -> object:
