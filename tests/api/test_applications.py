@@ -77,7 +77,11 @@ def test_bad_paging_names_the_parameter(
             {"limits": [{"action": "x", "limit": 1, "entities": ["Planet"]}]},
             ["/limits/0/entities/0"],
         ),
-        ({"limits": [{"action": "x", "limit": -1, "entities": ["Coupon"]}]}, ["/limits/0/limit"]),
+        (
+            {"limits": [{"action": "redeemCoupon", "limit": -1, "entities": ["Coupon"]}]},
+            ["/limits/0/limit"],
+        ),
+        ({"limits": [{"action": "x", "limit": 1, "entities": ["Coupon"]}]}, ["/limits/0/action"]),
         ({"unknownField": True}, ["/unknownField"]),
         ({"key": "not-hex"}, ["/key"]),
     ],

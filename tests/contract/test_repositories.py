@@ -12,8 +12,9 @@ import pytest
 from perks.adapters.sql.database import SqlDatabase
 from perks.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from perks.domain.additional_costs import AdditionalCostSpec, AdditionalCostType
-from perks.domain.applications import ApplicationSpec, LimitConfig, LimitEntity, LimitPeriod
+from perks.domain.applications import ApplicationSpec
 from perks.domain.attributes import AttributeEntity, AttributeSpec, AttributeType
+from perks.domain.limits import LimitConfig, LimitEntity, LimitPeriod
 from perks.domain.pages import PageRequest, SortKey
 from perks.services.ports import (
     AttributeFilter,

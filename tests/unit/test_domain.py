@@ -16,12 +16,10 @@ from perks.domain.api_keys import (
 )
 from perks.domain.applications import (
     ApplicationSpec,
-    LimitConfig,
-    LimitEntity,
     validate_application_spec,
-    validate_limits,
 )
 from perks.domain.errors import Forbidden, InvalidInput, NotFound
+from perks.domain.limits import LimitConfig, LimitEntity, validate_limits
 from perks.domain.pages import SortKey, parse_sort
 from perks.services.principals import OPERATOR, ManagementPrincipal
 
@@ -59,11 +57,11 @@ def test_limits_are_checked_one_by_one() -> None:
         good,
         replace(good, action=" "),
         replace(good, entities=()),
-        replace(good, action="addLoyaltyPoints", limit=Decimal(-1)),
+        replace(good, action="createCoupon", limit=Decimal(-1)),
         good,
     )
     with pytest.raises(InvalidInput) as error:
-        validate_limits(limits, "/limits")
+        validate_limits(limits, "/limits", require_entities=True)
     assert _pointers(error) == [
         "/limits/1/action",
         "/limits/2/entities",

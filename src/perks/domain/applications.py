@@ -6,11 +6,11 @@ import re
 import zoneinfo
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from perks.domain.errors import InvalidInput, Problem
+from perks.domain.limits import LimitConfig, check_limits
 
 __all__ = [
     "AdditionalCostPerItemScope",
@@ -20,11 +20,7 @@ __all__ = [
     "AttributesSettings",
     "CaseSensitivity",
     "DiscountScope",
-    "LimitConfig",
-    "LimitEntity",
-    "LimitPeriod",
     "validate_application_spec",
-    "validate_limits",
 ]
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -46,32 +42,6 @@ class AdditionalCostPerItemScope(StrEnum):
     PRICE = "price"
     ITEM_TOTAL = "itemTotal"
     ADDITIONAL_COSTS = "additionalCosts"
-
-
-class LimitPeriod(StrEnum):
-    DAILY = "daily"
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
-    YEARLY = "yearly"
-
-
-class LimitEntity(StrEnum):
-    COUPON = "Coupon"
-    REFERRAL = "Referral"
-    PROFILE = "Profile"
-    IDENTIFIER = "Identifier"
-    STORE = "Store"
-    SESSION = "Session"
-
-
-@dataclass(frozen=True, slots=True)
-class LimitConfig:
-    """A limit on an action (``LimitConfig``), per entity and optionally per period."""
-
-    action: str
-    limit: Decimal
-    entities: tuple[LimitEntity, ...]
-    period: LimitPeriod | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,37 +116,9 @@ def validate_application_spec(spec: ApplicationSpec) -> None:
         problems.append(
             Problem("invalid value", "currency must be an ISO 4217 code such as EUR", "/currency")
         )
-    problems.extend(_limit_problems(spec.limits, "/limits"))
+    problems.extend(check_limits(spec.limits, "/limits", require_entities=True))
     if problems:
         raise InvalidInput(problems)
-
-
-def validate_limits(limits: tuple[LimitConfig, ...], pointer: str) -> None:
-    problems = _limit_problems(limits, pointer)
-    if problems:
-        raise InvalidInput(problems)
-
-
-def _limit_problems(limits: tuple[LimitConfig, ...], pointer: str) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: set[tuple[str, LimitPeriod | None, tuple[LimitEntity, ...]]] = set()
-    for index, limit in enumerate(limits):
-        at = f"{pointer}/{index}"
-        if not limit.action.strip():
-            problems.append(Problem("invalid value", "action must not be blank", f"{at}/action"))
-        if limit.limit < 0:
-            problems.append(Problem("invalid value", "limit must not be negative", f"{at}/limit"))
-        if not limit.entities:
-            problems.append(
-                Problem("invalid value", "entities must name at least one entity", f"{at}/entities")
-            )
-        identity = (limit.action, limit.period, tuple(sorted(limit.entities)))
-        if identity in seen:
-            problems.append(
-                Problem("duplicate limit", "the same action, period and entities appear twice", at)
-            )
-        seen.add(identity)
-    return problems
 
 
 def _is_timezone(name: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from perks.domain.errors import Problem
+from perks.domain.errors import InvalidInput, Problem
 
 __all__ = [
     "LIMITABLE_ACTIONS",
@@ -21,6 +21,7 @@ __all__ = [
     "LimitEntity",
     "LimitPeriod",
     "check_limits",
+    "validate_limits",
 ]
 
 # SPEC SummaryCampaignStoreBudget (talang-semantics.md §4.7): the complete list.
@@ -78,16 +79,27 @@ class CampaignBudget:
     counter: Decimal = Decimal(0)
 
 
+def validate_limits(
+    limits: Sequence[LimitConfig], pointer: str, *, require_entities: bool = False
+) -> None:
+    """Raise ``InvalidInput`` with every problem of ``limits``."""
+    problems = check_limits(limits, pointer, require_entities=require_entities)
+    if problems:
+        raise InvalidInput(problems)
+
+
 def check_limits(
     limits: Sequence[LimitConfig],
     pointer: str,
     *,
     allowed_entities: frozenset[LimitEntity] | None = None,
+    require_entities: bool = False,
 ) -> list[Problem]:
     """Every problem of a list of limits, each located at ``{pointer}/{index}/{field}``.
 
     An action is limitable once per combination of entities and period; coupon limits may
-    only count per profile (``allowed_entities``).
+    only count per profile (``allowed_entities``); application defaults name an entity
+    (``require_entities``), campaign limits may be campaign-wide (no entity).
     """
     problems: list[Problem] = []
     seen: set[tuple[str, tuple[LimitEntity, ...], LimitPeriod | None]] = set()
@@ -108,6 +120,14 @@ def check_limits(
                     title="invalid limit",
                     details="the limit must be a number of at least 0",
                     location=f"{where}/limit",
+                )
+            )
+        if require_entities and not limit.entities:
+            problems.append(
+                Problem(
+                    title="invalid limit",
+                    details="entities must name at least one entity",
+                    location=f"{where}/entities",
                 )
             )
         if len(set(limit.entities)) != len(limit.entities):

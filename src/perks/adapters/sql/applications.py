@@ -20,10 +20,8 @@ from perks.domain.applications import (
     AttributesSettings,
     CaseSensitivity,
     DiscountScope,
-    LimitConfig,
-    LimitEntity,
-    LimitPeriod,
 )
+from perks.domain.limits import LimitConfig, LimitEntity, LimitPeriod
 from perks.domain.pages import Page, PageRequest
 
 __all__ = ["SqlApplicationRepository", "limits_from_json", "limits_to_json"]

@@ -13,9 +13,8 @@ from perks.domain.applications import (
     ApplicationSpec,
     CaseSensitivity,
     DiscountScope,
-    LimitEntity,
-    LimitPeriod,
 )
+from perks.domain.limits import LimitEntity, LimitPeriod
 from perks.entrypoints.http.management.paging import ListQuery, page_request
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import WireStruct
