@@ -13,8 +13,21 @@ from perks.domain.additional_costs import AdditionalCost, AdditionalCostSpec
 from perks.domain.api_keys import IntegrationKey, ManagementKey
 from perks.domain.applications import Application, ApplicationSpec
 from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec
+from perks.domain.campaigns import (
+    Campaign,
+    CampaignSpec,
+    CampaignState,
+    FrontendState,
+    frontend_state,
+)
 from perks.domain.pages import Page, PageRequest
-from perks.services.ports import AttributeFilter, NewIntegrationKey, NewManagementKey
+from perks.domain.rulesets import Ruleset, RulesetSpec
+from perks.services.ports import (
+    AttributeFilter,
+    CampaignFilter,
+    NewIntegrationKey,
+    NewManagementKey,
+)
 
 T = TypeVar("T")
 
@@ -57,6 +70,8 @@ class FakeState:
         self.management_keys: _Table[tuple[str, ManagementKey]] = _Table()
         self.attributes: _Table[Attribute] = _Table()
         self.additional_costs: _Table[AdditionalCost] = _Table()
+        self.campaigns: _Table[Campaign] = _Table()
+        self.rulesets: _Table[Ruleset] = _Table()
 
 
 class FakeApplicationRepository:
@@ -251,6 +266,111 @@ class FakeAdditionalCostRepository:
         return updated
 
 
+class FakeCampaignRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.campaigns
+        self._rulesets = state.rulesets
+
+    def add(self, application_id: int, spec: CampaignSpec, *, now: datetime) -> Campaign:
+        campaign = Campaign.from_spec(
+            spec, id=self._table.allocate(), application_id=application_id, created=now, updated=now
+        )
+        self._table.rows[campaign.id] = campaign
+        return campaign
+
+    def get(self, application_id: int, campaign_id: int) -> Campaign | None:
+        campaign = self._table.rows.get(campaign_id)
+        return campaign if campaign and campaign.application_id == application_id else None
+
+    def list(
+        self, application_id: int, page: PageRequest, filter: CampaignFilter, *, now: datetime
+    ) -> Page[Campaign]:
+        def keep(campaign: Campaign) -> bool:
+            return (
+                campaign.application_id == application_id
+                and _state_matches(campaign, filter.state, now)
+                and _text_matches(campaign, filter)
+                and (filter.created_before is None or campaign.created < filter.created_before)  # type: ignore[operator]
+                and (filter.created_after is None or campaign.created > filter.created_after)  # type: ignore[operator]
+            )
+
+        return _page(filter_rows(self._table.rows.values(), keep), page)
+
+    def update(
+        self, application_id: int, campaign_id: int, spec: CampaignSpec, *, now: datetime
+    ) -> Campaign | None:
+        current = self.get(application_id, campaign_id)
+        if current is None:
+            return None
+        updated = Campaign.from_spec(
+            spec,
+            id=campaign_id,
+            application_id=application_id,
+            created=current.created,  # type: ignore[arg-type]
+            updated=now,
+        )
+        self._table.rows[campaign_id] = updated
+        return updated
+
+    def delete(self, application_id: int, campaign_id: int) -> bool:
+        if self.get(application_id, campaign_id) is None:
+            return False
+        del self._table.rows[campaign_id]
+        for ruleset_id in [
+            r.id for r in self._rulesets.rows.values() if r.campaign_id == campaign_id
+        ]:
+            del self._rulesets.rows[ruleset_id]
+        return True
+
+
+def _state_matches(campaign: Campaign, state: str | None, now: datetime) -> bool:
+    if state is None:
+        return True
+    if state in (FrontendState.RUNNING, FrontendState.SCHEDULED, FrontendState.EXPIRED):
+        return frontend_state(campaign, now) == state
+    return campaign.state == CampaignState(state)
+
+
+def _text_matches(campaign: Campaign, filter: CampaignFilter) -> bool:
+    checks = []
+    if filter.name:
+        checks.append(filter.name.lower() in campaign.name.lower())
+    if filter.tags:
+        checks.append(any(filter.tags.lower() in tag.lower() for tag in campaign.tags))
+    return not checks or any(checks)
+
+
+class FakeRulesetRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.rulesets
+
+    def add(
+        self, campaign_id: int, spec: RulesetSpec, *, now: datetime, activated: bool
+    ) -> Ruleset:
+        ruleset = Ruleset.from_spec(
+            spec,
+            id=self._table.allocate(),
+            campaign_id=campaign_id,
+            created=now,
+            activated_at=now if activated else None,
+        )
+        self._table.rows[ruleset.id] = ruleset
+        return ruleset
+
+    def get(self, campaign_id: int, ruleset_id: int) -> Ruleset | None:
+        ruleset = self._table.rows.get(ruleset_id)
+        return ruleset if ruleset and ruleset.campaign_id == campaign_id else None
+
+    def list(self, campaign_id: int, page: PageRequest) -> Page[Ruleset]:
+        rows = filter_rows(self._table.rows.values(), lambda r: r.campaign_id == campaign_id)
+        return _page(rows, page)
+
+    def mark_activated(self, campaign_id: int, ruleset_id: int, *, now: datetime) -> None:
+        ruleset = self.get(campaign_id, ruleset_id)
+        if ruleset is not None:
+            self._table.rows[ruleset_id] = replace(ruleset, activated_at=now)
+
+
 class FakeUnitOfWork:
     """Works on a deep copy; ``commit`` publishes it, leaving without commit drops it."""
 
@@ -262,6 +382,8 @@ class FakeUnitOfWork:
         self.management_keys = FakeManagementKeyRepository(self._state)
         self.attributes = FakeAttributeRepository(self._state)
         self.additional_costs = FakeAdditionalCostRepository(self._state)
+        self.campaigns = FakeCampaignRepository(self._state)
+        self.rulesets = FakeRulesetRepository(self._state)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

@@ -17,18 +17,23 @@ from perks.domain.api_keys import (
 )
 from perks.domain.applications import Application, ApplicationSpec
 from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec, AttributeType
+from perks.domain.campaigns import Campaign, CampaignSpec
 from perks.domain.pages import Page, PageRequest
+from perks.domain.rulesets import Ruleset, RulesetSpec
 
 __all__ = [
     "AdditionalCostRepository",
     "ApplicationRepository",
     "AttributeFilter",
     "AttributeRepository",
+    "CampaignFilter",
+    "CampaignRepository",
     "Clock",
     "IntegrationKeyRepository",
     "ManagementKeyRepository",
     "NewIntegrationKey",
     "NewManagementKey",
+    "RulesetRepository",
     "UnitOfWork",
     "UnitOfWorkFactory",
 ]
@@ -117,6 +122,40 @@ class AdditionalCostRepository(Protocol):
     ) -> AdditionalCost | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class CampaignFilter:
+    """``getCampaigns``' filters. ``state`` is a stored state or a frontend state (running,
+    scheduled, expired: judged at ``now``); ``name`` and ``tags`` match case-insensitively
+    (either, when both are given); creation times are exclusive bounds."""
+
+    state: str | None = None
+    name: str | None = None
+    tags: str | None = None
+    created_before: datetime | None = None
+    created_after: datetime | None = None
+
+
+class CampaignRepository(Protocol):
+    def add(self, application_id: int, spec: CampaignSpec, *, now: datetime) -> Campaign: ...
+    def get(self, application_id: int, campaign_id: int) -> Campaign | None: ...
+    def list(
+        self, application_id: int, page: PageRequest, filter: CampaignFilter, *, now: datetime
+    ) -> Page[Campaign]: ...
+    def update(
+        self, application_id: int, campaign_id: int, spec: CampaignSpec, *, now: datetime
+    ) -> Campaign | None: ...
+    def delete(self, application_id: int, campaign_id: int) -> bool: ...
+
+
+class RulesetRepository(Protocol):
+    def add(
+        self, campaign_id: int, spec: RulesetSpec, *, now: datetime, activated: bool
+    ) -> Ruleset: ...
+    def get(self, campaign_id: int, ruleset_id: int) -> Ruleset | None: ...
+    def list(self, campaign_id: int, page: PageRequest) -> Page[Ruleset]: ...
+    def mark_activated(self, campaign_id: int, ruleset_id: int, *, now: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls it back."""
 
@@ -130,6 +169,10 @@ class UnitOfWork(Protocol):
     def attributes(self) -> AttributeRepository: ...
     @property
     def additional_costs(self) -> AdditionalCostRepository: ...
+    @property
+    def campaigns(self) -> CampaignRepository: ...
+    @property
+    def rulesets(self) -> RulesetRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

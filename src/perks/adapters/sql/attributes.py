@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from perks.adapters.sql.paging import fetch_page, inserted_id
+from perks.adapters.sql.paging import contains_pattern, fetch_page, inserted_id
 from perks.adapters.sql.tables import attributes
 from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec, AttributeType
 from perks.domain.pages import Page, PageRequest
@@ -47,7 +47,7 @@ class SqlAttributeRepository:
         if filter.type is not None:
             query = query.where(attributes.c.type == str(filter.type))
         if filter.search:
-            needle = f"%{_escape_like(filter.search.lower())}%"
+            needle = contains_pattern(filter.search.lower())
             query = query.where(
                 or_(
                     func.lower(attributes.c.name).like(needle, escape="\\"),
@@ -66,10 +66,6 @@ class SqlAttributeRepository:
     def _first(self, *conditions: Any) -> Attribute | None:
         row = self._connection.execute(select(attributes).where(*conditions)).mappings().first()
         return None if row is None else _to_domain(row)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _optional_list(values: tuple[Any, ...] | None) -> list[Any] | None:

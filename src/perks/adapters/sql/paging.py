@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection, CursorResult, RowMapping
 
 from perks.domain.pages import Page, PageRequest
 
-__all__ = ["fetch_page", "inserted_id"]
+__all__ = ["contains_pattern", "fetch_page", "inserted_id"]
 
 T = TypeVar("T")
 
@@ -35,6 +35,12 @@ def fetch_page(
         select(func.count()).select_from(query.order_by(None).subquery())
     ).scalar_one()
     return Page(items=[to_domain(row) for row in rows], total=int(total))
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escape ``\\``) matching values that contain ``text`` literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def inserted_id(result: CursorResult[object]) -> int:

@@ -20,9 +20,11 @@ __all__ = [
     "additional_costs",
     "applications",
     "attributes",
+    "campaigns",
     "integration_keys",
     "management_keys",
     "metadata",
+    "rulesets",
 ]
 
 metadata = MetaData(
@@ -130,6 +132,51 @@ additional_costs = Table(
     Column("description", Text, nullable=False),
     Column("type", String(16), nullable=False),
     Column("subscribed_applications_ids", Json, nullable=True),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created", UtcDateTime, nullable=False),
+    Column("updated", UtcDateTime, nullable=False),
+    Column("name", String(1000), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("start_time", UtcDateTime, nullable=True),
+    Column("end_time", UtcDateTime, nullable=True),
+    Column("active_ruleset_id", Id, nullable=True),
+    Column("evaluation_group_id", Id, nullable=True),
+    Column("reevaluate_on_return", Boolean, nullable=False),
+    # The tags lower-cased, each between newlines: "matches a tag" is one LIKE on every database.
+    Column("tags_search", Text, nullable=False),
+    # Everything else of NewCampaign, as JSON text with exact numbers.
+    Column("document", Text, nullable=False),
+)
+
+rulesets = Table(
+    "rulesets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "campaign_id",
+        Id,
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created", UtcDateTime, nullable=False),
+    Column("activated_at", UtcDateTime, nullable=True),
+    # The rules and bindings as sent (Talang expressions keep their exact numbers).
+    Column("document", Text, nullable=False),
 )
 
 Index("ix_attributes_entity", attributes.c.entity)

@@ -11,6 +11,7 @@ from perks.adapters.sql.additional_costs import SqlAdditionalCostRepository
 from perks.adapters.sql.api_keys import SqlIntegrationKeyRepository, SqlManagementKeyRepository
 from perks.adapters.sql.applications import SqlApplicationRepository
 from perks.adapters.sql.attributes import SqlAttributeRepository
+from perks.adapters.sql.campaigns import SqlCampaignRepository, SqlRulesetRepository
 from perks.adapters.sql.engine import WRITE_OPTION
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
@@ -32,6 +33,8 @@ class SqlUnitOfWork:
         self.management_keys = SqlManagementKeyRepository(connection)
         self.attributes = SqlAttributeRepository(connection)
         self.additional_costs = SqlAdditionalCostRepository(connection)
+        self.campaigns = SqlCampaignRepository(connection)
+        self.rulesets = SqlRulesetRepository(connection)
         return self
 
     def commit(self) -> None:
