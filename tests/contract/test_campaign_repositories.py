@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -114,14 +115,9 @@ def test_campaigns_are_filtered_by_state_text_and_creation(uow: UnitOfWorkFactor
             ids[key] = tx.campaigns.add(app_id, spec, now=NOW + offset * timedelta(seconds=1)).id
         tx.commit()
 
-    def found(**criteria: object) -> list[int]:
+    def found(**criteria: Any) -> list[int]:
         with uow(write=False) as tx:
-            page = tx.campaigns.list(
-                app_id,
-                PageRequest(),
-                CampaignFilter(**criteria),
-                now=NOW,  # type: ignore[arg-type]
-            )
+            page = tx.campaigns.list(app_id, PageRequest(), CampaignFilter(**criteria), now=NOW)
         return [campaign.id for campaign in page.items]
 
     for state in ("running", "scheduled", "expired", "disabled", "archived"):
