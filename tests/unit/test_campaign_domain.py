@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from perks import talang
+from perks.domain.applications import CaseSensitivity
 from perks.domain.campaigns import (
     Campaign,
     CampaignFeature,
@@ -116,8 +117,9 @@ def test_a_bad_campaign_gets_every_problem_at_once() -> None:
         "/features/1",
         "/linkedStoreIds/1",
         "/limits/0/action",
+        # The space in the pattern; the repeated "A" is no problem: as when coupons are
+        # created, repeated valid characters count once.
         "/couponSettings/couponPattern",
-        "/couponSettings/validCharacters",
     ]
 
 
@@ -128,7 +130,18 @@ def test_too_many_tags_are_refused() -> None:
 
 def test_code_settings_need_single_characters() -> None:
     spec = CampaignSpec(name="x", referral_settings=CodeGeneratorSettings(("AB",), "R-###"))
-    assert [location for location, _ in problems_of(spec)] == ["/referralSettings/validCharacters"]
+    assert [location for location, _ in problems_of(spec)] == [
+        "/referralSettings/validCharacters/0"
+    ]
+
+
+def test_code_settings_are_checked_in_the_applications_case() -> None:
+    # "ß" is one character, but upper-cased it is "SS": no code character of such an application.
+    spec = CampaignSpec(name="x", coupon_settings=CodeGeneratorSettings(("ß", "A"), "C-###"))
+    validate_campaign(spec)
+    with pytest.raises(InvalidInput) as refused:
+        validate_campaign(spec, case_sensitivity=CaseSensitivity.INSENSITIVE_UPPERCASE)
+    assert [p.location for p in refused.value.problems] == ["/couponSettings/validCharacters/0"]
 
 
 @pytest.mark.parametrize(

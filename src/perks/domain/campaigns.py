@@ -13,6 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from perks.domain.applications import CaseSensitivity
+from perks.domain.coupon_codes import parse_code_settings
 from perks.domain.errors import InvalidInput, Problem
 from perks.domain.limits import CampaignBudget, LimitConfig, check_limits
 
@@ -161,8 +163,14 @@ def budgets(campaign: Campaign) -> list[CampaignBudget]:
     ]
 
 
-def validate_campaign(spec: CampaignSpec) -> None:
-    """Raise ``InvalidInput`` listing every problem of ``spec``, each at its JSON pointer."""
+def validate_campaign(
+    spec: CampaignSpec, *, case_sensitivity: CaseSensitivity = CaseSensitivity.SENSITIVE
+) -> None:
+    """Raise ``InvalidInput`` listing every problem of ``spec``, each at its JSON pointer.
+
+    The code settings are checked as coupon creation checks them (``parse_code_settings``),
+    with the application's ``case_sensitivity``.
+    """
     problems = [*_name_problems(spec), *_schedule_problems(spec), *_tag_problems(spec.tags)]
     problems += _duplicates(spec.features, "/features", "feature")
     problems += _duplicates(spec.linked_store_ids, "/linkedStoreIds", "store")
@@ -172,8 +180,17 @@ def validate_campaign(spec: CampaignSpec) -> None:
         ("/couponSettings", spec.coupon_settings),
         ("/referralSettings", spec.referral_settings),
     ):
-        if settings is not None:
-            problems += _settings_problems(settings, pointer)
+        if settings is None:
+            continue
+        try:
+            parse_code_settings(
+                settings.coupon_pattern,
+                settings.valid_characters,
+                case_sensitivity=case_sensitivity,
+                at=pointer,
+            )
+        except InvalidInput as refused:
+            problems += refused.problems
     if problems:
         raise InvalidInput(problems)
 
@@ -218,44 +235,4 @@ def _duplicates(values: Sequence[object], pointer: str, what: str) -> list[Probl
                 )
             )
         seen.add(value)
-    return problems
-
-
-_PATTERN_CHARACTERS = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+@#-"
-)
-_MIN_PATTERN, _MAX_PATTERN = 3, 100
-
-
-def _settings_problems(settings: CodeGeneratorSettings, pointer: str) -> list[Problem]:
-    """``CodeGeneratorSettings``: a pattern of 3 to 100 characters of ``[A-Za-z0-9._%+@#-]`` with at
-    least one ``#``; valid characters are single, distinct characters."""
-    problems: list[Problem] = []
-    pattern = settings.coupon_pattern
-    if (
-        not _MIN_PATTERN <= len(pattern) <= _MAX_PATTERN
-        or not set(pattern) <= _PATTERN_CHARACTERS
-        or "#" not in pattern
-    ):
-        problems.append(
-            Problem(
-                "invalid value",
-                f"a pattern has {_MIN_PATTERN} to {_MAX_PATTERN} characters of "
-                "A-Z a-z 0-9 . _ % + @ # - and at least one # placeholder",
-                f"{pointer}/couponPattern",
-            )
-        )
-    characters = settings.valid_characters
-    if not characters or any(len(c) != 1 for c in characters):
-        problems.append(
-            Problem(
-                "invalid value",
-                "valid characters are a non-empty list of single characters",
-                f"{pointer}/validCharacters",
-            )
-        )
-    elif len(set(characters)) != len(characters):
-        problems.append(
-            Problem("invalid value", "valid characters must differ", f"{pointer}/validCharacters")
-        )
     return problems
