@@ -13,6 +13,7 @@ from perks.services.additional_costs import AdditionalCostService
 from perks.services.api_keys import ApiKeyService
 from perks.services.applications import ApplicationService
 from perks.services.attributes import AttributeService
+from perks.services.campaigns import CampaignService, RulesetService
 from perks.services.key_cache import KeyCache
 from perks.services.ports import Clock, UnitOfWorkFactory
 from perks.services.readiness import Readiness
@@ -24,10 +25,13 @@ __all__ = ["Services", "build_services", "compose"]
 @dataclass(frozen=True, slots=True)
 class Services:
     database: SqlDatabase
+    clock: Clock
     applications: ApplicationService
     api_keys: ApiKeyService
     attributes: AttributeService
     additional_costs: AdditionalCostService
+    campaigns: CampaignService
+    rulesets: RulesetService
     readiness: Readiness
 
 
@@ -59,6 +63,7 @@ def compose(
     integration_cache: KeyCache[IntegrationKey] = KeyCache(key_cache_ttl)
     return Services(
         database=database,
+        clock=clock,
         applications=ApplicationService(uow, clock, integration_cache=integration_cache),
         api_keys=ApiKeyService(
             uow,
@@ -69,5 +74,7 @@ def compose(
         ),
         attributes=AttributeService(uow, clock),
         additional_costs=AdditionalCostService(uow, clock),
+        campaigns=CampaignService(uow, clock),
+        rulesets=RulesetService(uow, clock),
         readiness=Readiness(database),
     )

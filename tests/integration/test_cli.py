@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from perks import __version__
 from perks.adapters.sql.database import SqlDatabase
+from perks.adapters.sql.schema import schema_status
+from perks.adapters.sql.tables import metadata
 from perks.entrypoints import cli
 from tests.conftest import empty_postgres
 
@@ -26,7 +28,10 @@ def test_version() -> None:
 def test_migrate_then_keys(sqlite_url: str) -> None:
     migrated = runner.invoke(cli.app, ["migrate", "--database-url", sqlite_url])
     assert migrated.exit_code == 0, migrated.output
-    assert "2026_11_23_foundation" in migrated.output
+    database = SqlDatabase(sqlite_url)
+    head = schema_status(database.engine).head
+    database.dispose()
+    assert f"schema at {head}" in migrated.output
 
     management = runner.invoke(
         cli.app, ["keys", "create-management", "--name", "ops", "--database-url", sqlite_url]
@@ -81,14 +86,8 @@ def test_serve_refuses_a_postgres_schema_that_is_behind(postgres_server: str) ->
     database = SqlDatabase(postgres_server)
     with database.engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        for table in (
-            "additional_costs",
-            "attributes",
-            "management_keys",
-            "integration_keys",
-            "applications",
-        ):
-            connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(text(f"DROP TABLE IF EXISTS {table.name} CASCADE"))
     database.dispose()
     refused = runner.invoke(cli.app, ["serve", "--database-url", postgres_server, "--port", "0"])
     assert refused.exit_code == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import msgspec
@@ -48,10 +49,22 @@ def pointer_of(message: str) -> tuple[str, str]:
     return pointer, details
 
 
+_DECODERS: dict[object, msgspec.json.Decoder[Any]] = {}
+
+
+def _decoder(into: type[T]) -> msgspec.json.Decoder[T]:
+    """One decoder per body type. Numbers in untyped places (attributes, Talang expressions)
+    become exact Decimals."""
+    decoder = _DECODERS.get(into)
+    if decoder is None:
+        decoder = _DECODERS[into] = msgspec.json.Decoder(into, float_hook=Decimal)
+    return decoder
+
+
 def decode_body(body: bytes, into: type[T]) -> T:
     """Decode and validate a JSON body; problems name the field's JSON pointer."""
     try:
-        return msgspec.json.decode(body, type=into)
+        return _decoder(into).decode(body)
     except msgspec.ValidationError as error:
         pointer, details = pointer_of(str(error))
         raise InvalidInput([Problem("invalid value", details, pointer)]) from None

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from perks.entrypoints.http.management import additional_costs, api_keys, applications, attributes
+from perks.entrypoints.http.management import (
+    additional_costs,
+    api_keys,
+    applications,
+    attributes,
+    campaigns,
+    rulesets,
+)
 from perks.entrypoints.http.routes import Operation
 
 __all__ = ["OPERATIONS"]
@@ -14,4 +21,6 @@ OPERATIONS: list[Operation[Any, Any]] = [
     *api_keys.OPERATIONS,
     *attributes.OPERATIONS,
     *additional_costs.OPERATIONS,
+    *campaigns.OPERATIONS,
+    *rulesets.OPERATIONS,
 ]

@@ -1,0 +1,326 @@
+"""Campaigns: createCampaign (ours), getCampaigns, getCampaign, updateCampaign, deleteCampaign."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from perks.domain.campaigns import (
+    Campaign as DomainCampaign,
+)
+from perks.domain.campaigns import (
+    CampaignFeature,
+    CampaignSpec,
+    CampaignState,
+    CampaignType,
+    FrontendState,
+    budgets,
+    frontend_state,
+)
+from perks.domain.campaigns import (
+    CodeGeneratorSettings as DomainCodeGeneratorSettings,
+)
+from perks.domain.limits import LimitConfig as DomainLimitConfig
+from perks.domain.limits import LimitEntity, LimitPeriod
+from perks.entrypoints.http.management.applications import ACCOUNT_ID
+from perks.entrypoints.http.management.paging import ListQuery, page_request
+from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
+from perks.entrypoints.http.wire import WireStruct
+from perks.services.campaigns import CAMPAIGN_SORT_FIELDS
+from perks.services.ports import CampaignFilter
+
+__all__ = ["OPERATIONS", "USER_ID"]
+
+# perks has no user accounts: every campaign is the installation's own.
+USER_ID = ACCOUNT_ID
+
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+
+
+class CodeGeneratorSettings(WireStruct):
+    valid_characters: list[str]
+    coupon_pattern: str
+
+
+class LimitConfig(WireStruct):
+    """A campaign's ``LimitConfig``: ``entities: []`` is a campaign-wide budget."""
+
+    action: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    limit: Decimal
+    entities: list[LimitEntity]
+    period: LimitPeriod | None = None
+
+
+class CampaignBudget(WireStruct):
+    action: str
+    limit: Decimal
+    counter: Decimal
+
+
+class NewCampaign(WireStruct):
+    """``NewCampaign`` (and ``UpdateCampaign``, whose fields are the same)."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    tags: Annotated[list[Tag], msgspec.Meta(max_length=50)]
+    features: list[CampaignFeature]
+    limits: list[LimitConfig]
+    state: CampaignState = CampaignState.ENABLED
+    description: str = ""
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    attributes: dict[str, Any] = {}
+    active_ruleset_id: int | None = None
+    reevaluate_on_return: bool = False
+    coupon_settings: CodeGeneratorSettings | None = None
+    referral_settings: CodeGeneratorSettings | None = None
+    campaign_groups: list[int] = []
+    type: CampaignType = CampaignType.ADVANCED
+    linked_store_ids: list[int] = []
+    coupon_attributes: dict[str, Any] = {}
+    evaluation_group_id: int | None = None
+
+
+class Campaign(WireStruct, omit_defaults=True):
+    """``Campaign``: every field the SDK requires is always present."""
+
+    id: int
+    created: datetime
+    application_id: int
+    user_id: int
+    name: str
+    description: str
+    state: CampaignState
+    tags: list[str]
+    reevaluate_on_return: bool
+    features: list[CampaignFeature]
+    limits: list[LimitConfig]
+    type: CampaignType
+    frontend_state: FrontendState
+    stores_imported: bool
+    budgets: list[CampaignBudget]
+    attributes: dict[str, Any]
+    campaign_groups: list[int]
+    linked_store_ids: list[int]
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    active_ruleset_id: int | None = None
+    coupon_settings: CodeGeneratorSettings | None = None
+    referral_settings: CodeGeneratorSettings | None = None
+    coupon_attributes: dict[str, Any] | None = None
+    evaluation_group_id: int | None = None
+    updated: datetime | None = None
+
+
+class CampaignList(WireStruct):
+    """``inline_response_200_9``."""
+
+    total_result_size: int
+    data: list[Campaign]
+
+
+CampaignStateFilter = Literal["enabled", "disabled", "archived", "scheduled", "running", "expired"]
+
+
+class CampaignsQuery(ListQuery):
+    campaign_state: CampaignStateFilter | None = None
+    name: str | None = None
+    tags: str | None = None
+    created_before: datetime | None = None
+    created_after: datetime | None = None
+
+
+def _settings(wire: CodeGeneratorSettings | None) -> DomainCodeGeneratorSettings | None:
+    if wire is None:
+        return None
+    return DomainCodeGeneratorSettings(tuple(wire.valid_characters), wire.coupon_pattern)
+
+
+def _wire_settings(settings: DomainCodeGeneratorSettings | None) -> CodeGeneratorSettings | None:
+    if settings is None:
+        return None
+    return CodeGeneratorSettings(
+        valid_characters=list(settings.valid_characters), coupon_pattern=settings.coupon_pattern
+    )
+
+
+def _spec(body: NewCampaign) -> CampaignSpec:
+    return CampaignSpec(
+        name=body.name,
+        state=body.state,
+        description=body.description,
+        start_time=body.start_time,
+        end_time=body.end_time,
+        attributes=body.attributes,
+        active_ruleset_id=body.active_ruleset_id,
+        tags=tuple(body.tags),
+        reevaluate_on_return=body.reevaluate_on_return,
+        features=tuple(body.features),
+        coupon_settings=_settings(body.coupon_settings),
+        referral_settings=_settings(body.referral_settings),
+        limits=tuple(
+            DomainLimitConfig(limit.action, limit.limit, tuple(limit.entities), limit.period)
+            for limit in body.limits
+        ),
+        campaign_groups=tuple(body.campaign_groups),
+        type=body.type,
+        linked_store_ids=tuple(body.linked_store_ids),
+        coupon_attributes=body.coupon_attributes,
+        evaluation_group_id=body.evaluation_group_id,
+    )
+
+
+def wire_campaign(campaign: DomainCampaign, now: datetime) -> Campaign:
+    assert campaign.created is not None
+    return Campaign(
+        id=campaign.id,
+        created=campaign.created,
+        updated=campaign.updated,
+        application_id=campaign.application_id,
+        user_id=USER_ID,
+        name=campaign.name,
+        description=campaign.description,
+        state=campaign.state,
+        tags=list(campaign.tags),
+        reevaluate_on_return=campaign.reevaluate_on_return,
+        features=list(campaign.features),
+        limits=[
+            LimitConfig(
+                action=limit.action,
+                limit=limit.limit,
+                entities=list(limit.entities),
+                period=limit.period,
+            )
+            for limit in campaign.limits
+        ],
+        type=campaign.type,
+        frontend_state=frontend_state(campaign, now),
+        stores_imported=False,
+        budgets=[
+            CampaignBudget(action=b.action, limit=b.limit, counter=b.counter)
+            for b in budgets(campaign)
+        ],
+        attributes=dict(campaign.attributes),
+        campaign_groups=list(campaign.campaign_groups),
+        linked_store_ids=list(campaign.linked_store_ids),
+        start_time=campaign.start_time,
+        end_time=campaign.end_time,
+        active_ruleset_id=campaign.active_ruleset_id,
+        coupon_settings=_wire_settings(campaign.coupon_settings),
+        referral_settings=_wire_settings(campaign.referral_settings),
+        coupon_attributes=dict(campaign.coupon_attributes) or None,
+        evaluation_group_id=campaign.evaluation_group_id,
+    )
+
+
+def _now(call: Call[Any, Any]) -> datetime:
+    return call.services.clock.now()
+
+
+def create_campaign(call: Call[NewCampaign, NoQuery]) -> Reply:
+    campaign = call.services.campaigns.create(
+        call.management, call.path["applicationId"], _spec(call.body)
+    )
+    return Reply(201, wire_campaign(campaign, _now(call)))
+
+
+def get_campaigns(call: Call[None, CampaignsQuery]) -> Reply:
+    query = call.query
+    page = call.services.campaigns.list(
+        call.management,
+        call.path["applicationId"],
+        page_request(query, sortable=CAMPAIGN_SORT_FIELDS),
+        CampaignFilter(
+            state=query.campaign_state,
+            name=query.name,
+            tags=query.tags,
+            created_before=query.created_before,
+            created_after=query.created_after,
+        ),
+    )
+    now = _now(call)
+    data = [wire_campaign(campaign, now) for campaign in page.items]
+    return Reply(200, CampaignList(total_result_size=page.total, data=data))
+
+
+def get_campaign(call: Call[None, NoQuery]) -> Reply:
+    campaign = call.services.campaigns.get(
+        call.management, call.path["applicationId"], call.path["campaignId"]
+    )
+    return Reply(200, wire_campaign(campaign, _now(call)))
+
+
+def update_campaign(call: Call[NewCampaign, NoQuery]) -> Reply:
+    campaign = call.services.campaigns.update(
+        call.management, call.path["applicationId"], call.path["campaignId"], _spec(call.body)
+    )
+    return Reply(200, wire_campaign(campaign, _now(call)))
+
+
+def delete_campaign(call: Call[None, NoQuery]) -> Reply:
+    call.services.campaigns.delete(
+        call.management, call.path["applicationId"], call.path["campaignId"]
+    )
+    return Reply(204)
+
+
+_CAMPAIGNS = "/v1/applications/{applicationId}/campaigns"
+_CAMPAIGN = "/v1/applications/{applicationId}/campaigns/{campaignId}"
+
+OPERATIONS: list[Operation[Any, Any]] = [
+    Operation(
+        method="POST",
+        path=_CAMPAIGNS,
+        operation_id="createCampaign",
+        summary="Create campaign (perks; Talon.One creates campaigns from templates)",
+        handler=create_campaign,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        body=NewCampaign,
+        responses={201: Campaign, 404: None},
+    ),
+    Operation(
+        method="GET",
+        path=_CAMPAIGNS,
+        operation_id="getCampaigns",
+        summary="List campaigns",
+        handler=get_campaigns,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        query=CampaignsQuery,
+        responses={200: CampaignList, 404: None},
+    ),
+    Operation(
+        method="GET",
+        path=_CAMPAIGN,
+        operation_id="getCampaign",
+        summary="Get campaign",
+        handler=get_campaign,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        responses={200: Campaign, 404: None},
+    ),
+    Operation(
+        method="PUT",
+        path=_CAMPAIGN,
+        operation_id="updateCampaign",
+        summary="Update campaign",
+        handler=update_campaign,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        body=NewCampaign,
+        responses={200: Campaign, 404: None},
+    ),
+    Operation(
+        method="DELETE",
+        path=_CAMPAIGN,
+        operation_id="deleteCampaign",
+        summary="Delete campaign",
+        handler=delete_campaign,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        responses={204: None, 404: None},
+    ),
+]
