@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -20,11 +20,15 @@ from perks.domain.campaigns import (
     FrontendState,
     frontend_state,
 )
+from perks.domain.coupons import Coupon, CouponProperties
+from perks.domain.errors import Conflict
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec
 from perks.services.ports import (
     AttributeFilter,
     CampaignFilter,
+    CouponFilter,
+    NewCoupon,
     NewIntegrationKey,
     NewManagementKey,
 )
@@ -72,6 +76,7 @@ class FakeState:
         self.additional_costs: _Table[AdditionalCost] = _Table()
         self.campaigns: _Table[Campaign] = _Table()
         self.rulesets: _Table[Ruleset] = _Table()
+        self.coupons: _Table[tuple[int, str, Coupon]] = _Table()  # application, normalized
 
 
 class FakeApplicationRepository:
@@ -371,6 +376,97 @@ class FakeRulesetRepository:
             self._table.rows[ruleset_id] = replace(ruleset, activated_at=now)
 
 
+class FakeCouponRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.coupons
+
+    def add_many(
+        self,
+        application_id: int,
+        campaign_id: int,
+        codes: Sequence[NewCoupon],
+        properties: CouponProperties,
+        *,
+        batch_id: str | None,
+        now: datetime,
+    ) -> None:
+        taken = self.existing(application_id, [code.normalized_value for code in codes])
+        if taken or len({c.normalized_value for c in codes}) != len(codes):
+            raise Conflict("coupon codes collided", pointer="/numberOfCoupons")
+        for code in codes:
+            coupon = Coupon(
+                **{f.name: getattr(properties, f.name) for f in fields(CouponProperties)},
+                id=self._table.allocate(),
+                created=now,
+                campaign_id=campaign_id,
+                value=code.value,
+                batch_id=batch_id,
+            )
+            self._table.rows[coupon.id] = (application_id, code.normalized_value, coupon)
+
+    def existing(self, application_id: int, normalized_values: Collection[str]) -> set[str]:
+        wanted = set(normalized_values)
+        return {
+            normalized
+            for app, normalized, _ in self._table.rows.values()
+            if app == application_id and normalized in wanted
+        }
+
+    def get(self, campaign_id: int, coupon_id: int) -> Coupon | None:
+        row = self._table.rows.get(coupon_id)
+        return row[2] if row and row[2].campaign_id == campaign_id else None
+
+    def list(
+        self, campaign_id: int, page: PageRequest, filter: CouponFilter, *, now: datetime
+    ) -> tuple[list[Coupon], bool]:
+        def keep(coupon: Coupon) -> bool:
+            return coupon.campaign_id == campaign_id and _coupon_matches(coupon, filter, now)
+
+        rows = filter_rows((row[2] for row in self._table.rows.values()), keep)
+        found = _page(rows, PageRequest(page.page_size + 1, page.skip, page.sort)).items
+        return list(found[: page.page_size]), len(found) > page.page_size
+
+    def update(
+        self, campaign_id: int, coupon_id: int, properties: CouponProperties
+    ) -> Coupon | None:
+        current = self.get(campaign_id, coupon_id)
+        if current is None:
+            return None
+        changed = replace(
+            current, **{f.name: getattr(properties, f.name) for f in fields(CouponProperties)}
+        )
+        application_id, normalized, _ = self._table.rows[coupon_id]
+        self._table.rows[coupon_id] = (application_id, normalized, changed)
+        return changed
+
+    def delete(self, campaign_id: int, coupon_id: int) -> bool:
+        if self.get(campaign_id, coupon_id) is None:
+            return False
+        del self._table.rows[coupon_id]
+        return True
+
+
+def _coupon_matches(coupon: Coupon, filter: CouponFilter, now: datetime) -> bool:
+    value = coupon.value.lower()
+    wanted = (filter.value or "").lower()
+    checks = [
+        not wanted or (value == wanted if filter.exact_match else wanted in value),
+        filter.created_before is None or coupon.created < filter.created_before,  # type: ignore[operator]
+        filter.created_after is None or coupon.created > filter.created_after,  # type: ignore[operator]
+        filter.recipient_integration_id in (None, coupon.recipient_integration_id),
+        filter.batch_id in (None, coupon.batch_id),
+        filter.referral_id in (None, coupon.referral_id),
+    ]
+    if filter.usable is not None:
+        usable = (
+            (coupon.start_date is None or coupon.start_date <= now)
+            and (coupon.expiry_date is None or coupon.expiry_date > now)
+            and (coupon.usage_limit == 0 or coupon.usage_counter < coupon.usage_limit)
+        )
+        checks.append(usable == filter.usable)
+    return all(checks)
+
+
 class FakeUnitOfWork:
     """Works on a deep copy; ``commit`` publishes it, leaving without commit drops it."""
 
@@ -384,6 +480,7 @@ class FakeUnitOfWork:
         self.additional_costs = FakeAdditionalCostRepository(self._state)
         self.campaigns = FakeCampaignRepository(self._state)
         self.rulesets = FakeRulesetRepository(self._state)
+        self.coupons = FakeCouponRepository(self._state)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

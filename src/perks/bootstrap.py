@@ -14,6 +14,7 @@ from perks.services.api_keys import ApiKeyService
 from perks.services.applications import ApplicationService
 from perks.services.attributes import AttributeService
 from perks.services.campaigns import CampaignService, RulesetService
+from perks.services.coupons import CouponService
 from perks.services.key_cache import KeyCache
 from perks.services.ports import Clock, UnitOfWorkFactory
 from perks.services.readiness import Readiness
@@ -32,6 +33,7 @@ class Services:
     additional_costs: AdditionalCostService
     campaigns: CampaignService
     rulesets: RulesetService
+    coupons: CouponService
     readiness: Readiness
 
 
@@ -76,5 +78,6 @@ def compose(
         additional_costs=AdditionalCostService(uow, clock),
         campaigns=CampaignService(uow, clock),
         rulesets=RulesetService(uow, clock),
+        coupons=CouponService(uow, clock),
         readiness=Readiness(database),
     )

@@ -20,10 +20,12 @@ from perks.domain.campaigns import (
     CampaignType,
     CodeGeneratorSettings,
 )
+from perks.domain.coupons import CouponProperties
+from perks.domain.errors import Conflict
 from perks.domain.limits import LimitConfig, LimitEntity, LimitPeriod
 from perks.domain.pages import PageRequest, SortKey
 from perks.domain.rulesets import Binding, Rule, RulesetSpec
-from perks.services.ports import CampaignFilter, UnitOfWorkFactory
+from perks.services.ports import CampaignFilter, CouponFilter, NewCoupon, UnitOfWorkFactory
 from tests.conftest import BACKENDS, migrated_url
 from tests.fakes import FakeStore
 
@@ -200,3 +202,52 @@ def test_a_ruleset_round_trips_with_exact_numbers(uow: UnitOfWorkFactory) -> Non
     assert [r.id for r in listed.items] == [first.id, second.id]
     assert activated is not None
     assert activated.activated_at == NOW + 2 * DAY
+
+
+def test_coupons_are_unique_per_application_and_filtered(uow: UnitOfWorkFactory) -> None:
+    app_id = application(uow)
+    properties = CouponProperties(
+        usage_limit=2, discount_limit=Decimal("10.50"), attributes={"k": Decimal("0.5")}
+    )
+    with uow(write=True) as tx:
+        campaign = tx.campaigns.add(app_id, CAMPAIGN, now=NOW)
+        codes = [NewCoupon(f"Code-{n}", f"CODE-{n}") for n in range(5)]
+        tx.coupons.add_many(app_id, campaign.id, codes, properties, batch_id="b1", now=NOW)
+        tx.commit()
+    with uow(write=False) as tx:
+        assert tx.coupons.existing(app_id, ["CODE-1", "CODE-9"]) == {"CODE-1"}
+        assert tx.coupons.existing(app_id + 1, ["CODE-1"]) == set()
+        first, more = tx.coupons.list(
+            campaign.id, PageRequest(page_size=2), CouponFilter(), now=NOW
+        )
+        found, _ = tx.coupons.list(
+            campaign.id, PageRequest(), CouponFilter(value="code-3", exact_match=True), now=NOW
+        )
+        usable, _ = tx.coupons.list(campaign.id, PageRequest(), CouponFilter(usable=True), now=NOW)
+    assert more is True
+    assert [c.value for c in first] == ["Code-0", "Code-1"]
+    assert [c.value for c in found] == ["Code-3"]
+    assert len(usable) == 5
+    coupon = first[0]
+    assert coupon.discount_remainder == Decimal("10.50")
+    assert coupon.attributes == {"k": Decimal("0.5")}
+    assert coupon.batch_id == "b1"
+    with uow(write=True) as tx, pytest.raises(Conflict):
+        tx.coupons.add_many(
+            app_id, campaign.id, [NewCoupon("x", "CODE-2")], properties, batch_id=None, now=NOW
+        )
+    with uow(write=True) as tx:
+        expired = replace(properties, expiry_date=NOW - DAY)
+        changed = tx.coupons.update(campaign.id, coupon.id, expired)
+        assert changed is not None
+        assert changed.expiry_date == NOW - DAY
+        assert tx.coupons.delete(campaign.id, first[1].id) is True
+        assert tx.coupons.delete(campaign.id, first[1].id) is False
+        tx.commit()
+    with uow(write=False) as tx:
+        usable, _ = tx.coupons.list(campaign.id, PageRequest(), CouponFilter(usable=True), now=NOW)
+        unusable, _ = tx.coupons.list(
+            campaign.id, PageRequest(), CouponFilter(usable=False), now=NOW
+        )
+    assert len(usable) == 3
+    assert [c.id for c in unusable] == [coupon.id]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import cache
 
-from perks.domain.applications import Application
 from perks.domain.campaigns import Campaign, CampaignSpec, validate_campaign
 from perks.domain.errors import InvalidInput, NotFound, Problem
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec, compile_ruleset
 from perks.domain.vocabulary import RULE_SCHEMA, rules_registry
-from perks.services.ports import CampaignFilter, Clock, UnitOfWork, UnitOfWorkFactory
+from perks.services.lookups import require_application, require_campaign
+from perks.services.ports import CampaignFilter, Clock, UnitOfWorkFactory
 from perks.services.principals import ManagementPrincipal
 from perks.talang import FunctionRegistry
 
@@ -42,7 +42,7 @@ class CampaignService:
     ) -> Campaign:
         principal.require_application(application_id)
         with self._uow(write=True) as uow:
-            application = _require_application(uow, application_id)
+            application = require_application(uow, application_id)
             validate_campaign(spec, case_sensitivity=application.case_sensitivity)
             problems = _reference_problems(spec)
             if spec.active_ruleset_id is not None:
@@ -64,7 +64,7 @@ class CampaignService:
     ) -> Campaign:
         principal.require_application(application_id)
         with self._uow(write=False) as uow:
-            return _require_campaign(uow, application_id, campaign_id)
+            return require_campaign(uow, application_id, campaign_id)
 
     def list(
         self,
@@ -75,7 +75,7 @@ class CampaignService:
     ) -> Page[Campaign]:
         principal.require_application(application_id)
         with self._uow(write=False) as uow:
-            _require_application(uow, application_id)
+            require_application(uow, application_id)
             return uow.campaigns.list(application_id, page, filter, now=self._clock.now())
 
     def update(
@@ -87,8 +87,8 @@ class CampaignService:
     ) -> Campaign:
         principal.require_application(application_id)
         with self._uow(write=True) as uow:
-            current = _require_campaign(uow, application_id, campaign_id)
-            application = _require_application(uow, application_id)
+            current = require_campaign(uow, application_id, campaign_id)
+            application = require_application(uow, application_id)
             validate_campaign(spec, case_sensitivity=application.case_sensitivity)
             problems = _reference_problems(spec)
             now = self._clock.now()
@@ -142,7 +142,7 @@ class RulesetService:
         principal.require_application(application_id)
         compile_ruleset(spec, self._registry or _core_rules(), RULE_SCHEMA)
         with self._uow(write=True) as uow:
-            campaign = _require_campaign(uow, application_id, campaign_id)
+            campaign = require_campaign(uow, application_id, campaign_id)
             now = self._clock.now()
             ruleset = uow.rulesets.add(campaign_id, spec, now=now, activated=spec.activate)
             if spec.activate:
@@ -160,7 +160,7 @@ class RulesetService:
     ) -> Ruleset:
         principal.require_application(application_id)
         with self._uow(write=False) as uow:
-            _require_campaign(uow, application_id, campaign_id)
+            require_campaign(uow, application_id, campaign_id)
             ruleset = uow.rulesets.get(campaign_id, ruleset_id)
         if ruleset is None:
             raise NotFound("ruleset", ruleset_id)
@@ -175,23 +175,8 @@ class RulesetService:
     ) -> Page[Ruleset]:
         principal.require_application(application_id)
         with self._uow(write=False) as uow:
-            _require_campaign(uow, application_id, campaign_id)
+            require_campaign(uow, application_id, campaign_id)
             return uow.rulesets.list(campaign_id, page)
-
-
-def _require_application(uow: UnitOfWork, application_id: int) -> Application:
-    application = uow.applications.get(application_id)
-    if application is None:
-        raise NotFound("application", application_id)
-    return application
-
-
-def _require_campaign(uow: UnitOfWork, application_id: int, campaign_id: int) -> Campaign:
-    _require_application(uow, application_id)
-    campaign = uow.campaigns.get(application_id, campaign_id)
-    if campaign is None:
-        raise NotFound("campaign", campaign_id)
-    return campaign
 
 
 def _reference_problems(spec: CampaignSpec) -> list[Problem]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -18,6 +18,7 @@ from perks.domain.api_keys import (
 from perks.domain.applications import Application, ApplicationSpec
 from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec, AttributeType
 from perks.domain.campaigns import Campaign, CampaignSpec
+from perks.domain.coupons import Coupon, CouponProperties
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec
 
@@ -29,8 +30,11 @@ __all__ = [
     "CampaignFilter",
     "CampaignRepository",
     "Clock",
+    "CouponFilter",
+    "CouponRepository",
     "IntegrationKeyRepository",
     "ManagementKeyRepository",
+    "NewCoupon",
     "NewIntegrationKey",
     "NewManagementKey",
     "RulesetRepository",
@@ -156,6 +160,50 @@ class RulesetRepository(Protocol):
     def mark_activated(self, campaign_id: int, ruleset_id: int, *, now: datetime) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class CouponFilter:
+    """``getCouponsWithoutTotalCount``' filters. ``value`` matches a part of the code, or the
+    whole (normalized) code with ``exact_match``; ``usable`` coupons have started, not expired
+    and have redemptions left at ``now``."""
+
+    value: str | None = None
+    exact_match: bool = False
+    created_before: datetime | None = None
+    created_after: datetime | None = None
+    usable: bool | None = None
+    recipient_integration_id: str | None = None
+    batch_id: str | None = None
+    referral_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewCoupon:
+    value: str
+    normalized_value: str
+
+
+class CouponRepository(Protocol):
+    def add_many(
+        self,
+        application_id: int,
+        campaign_id: int,
+        codes: Sequence[NewCoupon],
+        properties: CouponProperties,
+        *,
+        batch_id: str | None,
+        now: datetime,
+    ) -> None: ...
+    def existing(self, application_id: int, normalized_values: Collection[str]) -> set[str]: ...
+    def get(self, campaign_id: int, coupon_id: int) -> Coupon | None: ...
+    def list(
+        self, campaign_id: int, page: PageRequest, filter: CouponFilter, *, now: datetime
+    ) -> tuple[list[Coupon], bool]: ...
+    def update(
+        self, campaign_id: int, coupon_id: int, properties: CouponProperties
+    ) -> Coupon | None: ...
+    def delete(self, campaign_id: int, coupon_id: int) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls it back."""
 
@@ -173,6 +221,8 @@ class UnitOfWork(Protocol):
     def campaigns(self) -> CampaignRepository: ...
     @property
     def rulesets(self) -> RulesetRepository: ...
+    @property
+    def coupons(self) -> CouponRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -21,6 +22,7 @@ __all__ = [
     "applications",
     "attributes",
     "campaigns",
+    "coupons",
     "integration_keys",
     "management_keys",
     "metadata",
@@ -177,6 +179,47 @@ rulesets = Table(
     Column("activated_at", UtcDateTime, nullable=True),
     # The rules and bindings as sent (Talang expressions keep their exact numbers).
     Column("document", Text, nullable=False),
+)
+
+coupons = Table(
+    "coupons",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "campaign_id",
+        Id,
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created", UtcDateTime, nullable=False),
+    Column("value", String(100), nullable=False),
+    # The code as the application's case sensitivity compares it: unique per application.
+    Column("normalized_value", String(100), nullable=False),
+    Column("usage_limit", Integer, nullable=False),
+    Column("discount_limit", String(40), nullable=True),
+    Column("reservation_limit", Integer, nullable=True),
+    Column("start_date", UtcDateTime, nullable=True),
+    Column("expiry_date", UtcDateTime, nullable=True),
+    Column("limits", Json, nullable=False),
+    Column("attributes", Text, nullable=False),
+    Column("recipient_integration_id", String(1000), nullable=True),
+    Column("is_reservation_mandatory", Boolean, nullable=False),
+    Column("implicitly_reserved", Boolean, nullable=False),
+    Column("usage_counter", Integer, nullable=False),
+    Column("discount_counter", String(40), nullable=False),
+    Column("reservation_counter", Integer, nullable=False),
+    Column("batch_id", String(64), nullable=True, index=True),
+    Column("referral_id", Id, nullable=True),
+    UniqueConstraint(
+        "application_id", "normalized_value", name="uq_coupons_application_id_normalized_value"
+    ),
 )
 
 Index("ix_attributes_entity", attributes.c.entity)

@@ -12,6 +12,7 @@ from perks.adapters.sql.api_keys import SqlIntegrationKeyRepository, SqlManageme
 from perks.adapters.sql.applications import SqlApplicationRepository
 from perks.adapters.sql.attributes import SqlAttributeRepository
 from perks.adapters.sql.campaigns import SqlCampaignRepository, SqlRulesetRepository
+from perks.adapters.sql.coupons import SqlCouponRepository
 from perks.adapters.sql.engine import WRITE_OPTION
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.additional_costs = SqlAdditionalCostRepository(connection)
         self.campaigns = SqlCampaignRepository(connection)
         self.rulesets = SqlRulesetRepository(connection)
+        self.coupons = SqlCouponRepository(connection)
         return self
 
     def commit(self) -> None:

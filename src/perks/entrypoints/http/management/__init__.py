@@ -10,6 +10,7 @@ from perks.entrypoints.http.management import (
     applications,
     attributes,
     campaigns,
+    coupons,
     rulesets,
 )
 from perks.entrypoints.http.routes import Operation
@@ -23,4 +24,5 @@ OPERATIONS: list[Operation[Any, Any]] = [
     *additional_costs.OPERATIONS,
     *campaigns.OPERATIONS,
     *rulesets.OPERATIONS,
+    *coupons.OPERATIONS,
 ]

@@ -1,0 +1,209 @@
+"""Coupons in SQL: bulk inserts of generated codes, a uniqueness check per chunk, lists without
+a total count (a campaign may hold millions of codes: a page reads one row more instead)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+from sqlalchemy import Select, and_, delete, insert, or_, select, update
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+
+from perks.adapters.sql.applications import limits_from_json, limits_to_json
+from perks.adapters.sql.paging import contains_pattern
+from perks.adapters.sql.tables import coupons
+from perks.domain.coupons import Coupon, CouponProperties
+from perks.domain.errors import Conflict
+from perks.domain.pages import PageRequest
+from perks.services.ports import CouponFilter, NewCoupon
+
+__all__ = ["SqlCouponRepository"]
+
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+# Bound parameters per statement: well under SQLite's and PostgreSQL's limits.
+_IN_CHUNK = 500
+
+
+class SqlCouponRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add_many(
+        self,
+        application_id: int,
+        campaign_id: int,
+        codes: Sequence[NewCoupon],
+        properties: CouponProperties,
+        *,
+        batch_id: str | None,
+        now: datetime,
+    ) -> None:
+        if not codes:
+            return
+        shared = {
+            **_property_values(properties),
+            "application_id": application_id,
+            "campaign_id": campaign_id,
+            "created": now,
+            "batch_id": batch_id,
+            "usage_counter": 0,
+            "discount_counter": "0",
+            "reservation_counter": 0,
+        }
+        rows = [
+            {**shared, "value": code.value, "normalized_value": code.normalized_value}
+            for code in codes
+        ]
+        try:
+            self._connection.execute(insert(coupons), rows)
+        except IntegrityError:
+            # Another transaction stored one of these codes after our check (PostgreSQL; on
+            # SQLite writers queue): nothing of this batch is kept.
+            raise Conflict(
+                "coupon codes collided with codes created at the same time; retry",
+                pointer="/numberOfCoupons",
+            ) from None
+
+    def existing(self, application_id: int, normalized_values: Collection[str]) -> set[str]:
+        values = list(normalized_values)
+        found: set[str] = set()
+        for start in range(0, len(values), _IN_CHUNK):
+            part = values[start : start + _IN_CHUNK]
+            found.update(
+                self._connection.execute(
+                    select(coupons.c.normalized_value).where(
+                        coupons.c.application_id == application_id,
+                        coupons.c.normalized_value.in_(part),
+                    )
+                ).scalars()
+            )
+        return found
+
+    def get(self, campaign_id: int, coupon_id: int) -> Coupon | None:
+        row = (
+            self._connection.execute(
+                select(coupons).where(
+                    coupons.c.campaign_id == campaign_id, coupons.c.id == coupon_id
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else _coupon(row)
+
+    def list(
+        self, campaign_id: int, page: PageRequest, filter: CouponFilter, *, now: datetime
+    ) -> tuple[list[Coupon], bool]:
+        query: Select[Any] = select(coupons).where(coupons.c.campaign_id == campaign_id)
+        query = query.where(*_conditions(filter, now))
+        column = coupons.c[page.sort.field]
+        order = column.desc() if page.sort.descending else column.asc()
+        tiebreak = coupons.c.id.desc() if page.sort.descending else coupons.c.id.asc()
+        rows = (
+            self._connection.execute(
+                query.order_by(order, tiebreak).limit(page.page_size + 1).offset(page.skip)
+            )
+            .mappings()
+            .all()
+        )
+        return [_coupon(row) for row in rows[: page.page_size]], len(rows) > page.page_size
+
+    def update(
+        self, campaign_id: int, coupon_id: int, properties: CouponProperties
+    ) -> Coupon | None:
+        result = self._connection.execute(
+            update(coupons)
+            .where(coupons.c.campaign_id == campaign_id, coupons.c.id == coupon_id)
+            .values(_property_values(properties))
+        )
+        return None if result.rowcount == 0 else self.get(campaign_id, coupon_id)
+
+    def delete(self, campaign_id: int, coupon_id: int) -> bool:
+        result = self._connection.execute(
+            delete(coupons).where(coupons.c.campaign_id == campaign_id, coupons.c.id == coupon_id)
+        )
+        return result.rowcount > 0
+
+
+def _conditions(filter: CouponFilter, now: datetime) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filter.value:
+        if filter.exact_match:
+            conditions.append(coupons.c.value.ilike(_escaped(filter.value), escape="\\"))
+        else:
+            conditions.append(coupons.c.value.ilike(contains_pattern(filter.value), escape="\\"))
+    if filter.created_before is not None:
+        conditions.append(coupons.c.created < filter.created_before)
+    if filter.created_after is not None:
+        conditions.append(coupons.c.created > filter.created_after)
+    if filter.recipient_integration_id is not None:
+        conditions.append(coupons.c.recipient_integration_id == filter.recipient_integration_id)
+    if filter.batch_id is not None:
+        conditions.append(coupons.c.batch_id == filter.batch_id)
+    if filter.referral_id is not None:
+        conditions.append(coupons.c.referral_id == filter.referral_id)
+    if filter.usable is not None:
+        usable = _usable(now)
+        conditions.append(usable if filter.usable else ~usable)
+    return conditions
+
+
+def _usable(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        or_(coupons.c.start_date.is_(None), coupons.c.start_date <= now),
+        or_(coupons.c.expiry_date.is_(None), coupons.c.expiry_date > now),
+        or_(coupons.c.usage_limit == 0, coupons.c.usage_counter < coupons.c.usage_limit),
+    )
+
+
+def _escaped(text: str) -> str:
+    """``text`` as a LIKE pattern that matches it literally (and only it)."""
+    return contains_pattern(text)[1:-1]
+
+
+def _property_values(properties: CouponProperties) -> dict[str, Any]:
+    limit = properties.discount_limit
+    return {
+        "usage_limit": properties.usage_limit,
+        "discount_limit": None if limit is None else str(limit),
+        "reservation_limit": properties.reservation_limit,
+        "start_date": properties.start_date,
+        "expiry_date": properties.expiry_date,
+        "limits": limits_to_json(properties.limits),
+        "attributes": _ENCODER.encode(dict(properties.attributes)).decode(),
+        "recipient_integration_id": properties.recipient_integration_id,
+        "is_reservation_mandatory": properties.is_reservation_mandatory,
+        "implicitly_reserved": properties.implicitly_reserved,
+    }
+
+
+def _coupon(row: RowMapping) -> Coupon:
+    limit = row["discount_limit"]
+    attributes: dict[str, object] = _DECODER.decode(row["attributes"])
+    return Coupon(
+        id=int(row["id"]),
+        created=row["created"],
+        campaign_id=int(row["campaign_id"]),
+        value=row["value"],
+        usage_limit=int(row["usage_limit"]),
+        discount_limit=None if limit is None else Decimal(limit),
+        reservation_limit=row["reservation_limit"],
+        start_date=row["start_date"],
+        expiry_date=row["expiry_date"],
+        limits=limits_from_json(row["limits"]),
+        attributes=attributes,
+        recipient_integration_id=row["recipient_integration_id"],
+        is_reservation_mandatory=bool(row["is_reservation_mandatory"]),
+        implicitly_reserved=bool(row["implicitly_reserved"]),
+        usage_counter=int(row["usage_counter"]),
+        discount_counter=Decimal(row["discount_counter"]),
+        reservation_counter=int(row["reservation_counter"]),
+        batch_id=row["batch_id"],
+        referral_id=row["referral_id"],
+    )

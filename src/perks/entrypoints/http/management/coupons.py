@@ -1,0 +1,295 @@
+"""Coupons: createCoupons, getCouponsWithoutTotalCount, updateCoupon, deleteCoupon."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from perks.domain.coupons import MAX_USAGE_LIMIT, CouponProperties
+from perks.domain.coupons import Coupon as DomainCoupon
+from perks.domain.limits import LimitConfig as DomainLimitConfig
+from perks.entrypoints.http.management.campaigns import LimitConfig
+from perks.entrypoints.http.management.paging import ListQuery, page_request
+from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
+from perks.entrypoints.http.wire import WireStruct
+from perks.services.coupons import COUPON_SORT_FIELDS
+from perks.services.coupons import NewCoupons as NewCouponsRequest
+from perks.services.ports import CouponFilter
+
+__all__ = ["OPERATIONS"]
+
+UsageLimit = Annotated[int, msgspec.Meta(ge=0, le=MAX_USAGE_LIMIT)]
+
+
+class NewCoupons(WireStruct):
+    usage_limit: UsageLimit
+    number_of_coupons: Annotated[int, msgspec.Meta(ge=1)]
+    discount_limit: Decimal | None = None
+    reservation_limit: UsageLimit | None = None
+    start_date: datetime | None = None
+    expiry_date: datetime | None = None
+    limits: list[LimitConfig] = []
+    unique_prefix: str | None = None
+    attributes: dict[str, Any] = {}
+    recipient_integration_id: str | None = None
+    valid_characters: list[str] | None = None
+    coupon_pattern: str | None = None
+    is_reservation_mandatory: bool = False
+    implicitly_reserved: bool = False
+
+
+class UpdateCoupon(WireStruct):
+    """Omitted fields keep their value, except the dates and the recipient, which an update
+    that does not repeat them clears (as Talon.One documents)."""
+
+    usage_limit: UsageLimit | None = None
+    discount_limit: Decimal | None = None
+    reservation_limit: UsageLimit | None = None
+    start_date: datetime | None = None
+    expiry_date: datetime | None = None
+    limits: list[LimitConfig] | None = None
+    attributes: dict[str, Any] | None = None
+    recipient_integration_id: str | None = None
+    is_reservation_mandatory: bool | None = None
+    implicitly_reserved: bool | None = None
+
+
+class Coupon(WireStruct, omit_defaults=True):
+    id: int
+    created: datetime
+    campaign_id: int
+    value: str
+    usage_limit: int
+    usage_counter: int
+    discount_counter: Decimal
+    reservation_counter: int
+    limits: list[LimitConfig]
+    attributes: dict[str, Any]
+    is_reservation_mandatory: bool
+    implicitly_reserved: bool
+    discount_limit: Decimal | None = None
+    discount_remainder: Decimal | None = None
+    reservation_limit: int | None = None
+    start_date: datetime | None = None
+    expiry_date: datetime | None = None
+    recipient_integration_id: str | None = None
+    batch_id: str | None = None
+    referral_id: int | None = None
+
+
+class CouponList(WireStruct):
+    """``inline_response_200_11``."""
+
+    total_result_size: int
+    data: list[Coupon]
+
+
+class CouponPage(WireStruct):
+    """``inline_response_200_12``: a page, and whether more follow (no total count)."""
+
+    has_more: bool
+    data: list[Coupon]
+
+
+class CreateQuery(msgspec.Struct, rename="camel", kw_only=True):
+    silent: Literal["yes", "no"] = "yes"
+
+
+class CouponsQuery(ListQuery):
+    value: str | None = None
+    exact_match: bool = False
+    created_before: datetime | None = None
+    created_after: datetime | None = None
+    usable: Literal["true", "false"] | None = None
+    recipient_integration_id: str | None = None
+    batch_id: str | None = None
+    referral_id: int | None = None
+
+
+def _limits(wire: list[LimitConfig]) -> tuple[DomainLimitConfig, ...]:
+    return tuple(
+        DomainLimitConfig(limit.action, limit.limit, tuple(limit.entities), limit.period)
+        for limit in wire
+    )
+
+
+def _wire(coupon: DomainCoupon) -> Coupon:
+    assert coupon.created is not None
+    return Coupon(
+        id=coupon.id,
+        created=coupon.created,
+        campaign_id=coupon.campaign_id,
+        value=coupon.value,
+        usage_limit=coupon.usage_limit,
+        usage_counter=coupon.usage_counter,
+        discount_counter=coupon.discount_counter,
+        reservation_counter=coupon.reservation_counter,
+        limits=[
+            LimitConfig(
+                action=li.action, limit=li.limit, entities=list(li.entities), period=li.period
+            )
+            for li in coupon.limits
+        ],
+        attributes=dict(coupon.attributes),
+        is_reservation_mandatory=coupon.is_reservation_mandatory,
+        implicitly_reserved=coupon.implicitly_reserved,
+        discount_limit=coupon.discount_limit,
+        discount_remainder=coupon.discount_remainder,
+        reservation_limit=coupon.reservation_limit,
+        start_date=coupon.start_date,
+        expiry_date=coupon.expiry_date,
+        recipient_integration_id=coupon.recipient_integration_id,
+        batch_id=coupon.batch_id,
+        referral_id=coupon.referral_id,
+    )
+
+
+def create_coupons(call: Call[NewCoupons, CreateQuery]) -> Reply:
+    body = call.body
+    properties = CouponProperties(
+        usage_limit=body.usage_limit,
+        discount_limit=body.discount_limit,
+        reservation_limit=body.reservation_limit,
+        start_date=body.start_date,
+        expiry_date=body.expiry_date,
+        limits=_limits(body.limits),
+        attributes=body.attributes,
+        recipient_integration_id=body.recipient_integration_id,
+        is_reservation_mandatory=body.is_reservation_mandatory,
+        implicitly_reserved=body.implicitly_reserved,
+    )
+    application_id, campaign_id = call.path["applicationId"], call.path["campaignId"]
+    created = call.services.coupons.create(
+        call.management,
+        application_id,
+        campaign_id,
+        NewCouponsRequest(
+            number_of_coupons=body.number_of_coupons,
+            properties=properties,
+            coupon_pattern=body.coupon_pattern,
+            valid_characters=body.valid_characters,
+            unique_prefix=body.unique_prefix or "",
+        ),
+    )
+    if call.query.silent == "yes":
+        return Reply(204)
+    coupons, _ = call.services.coupons.list(
+        call.management,
+        application_id,
+        campaign_id,
+        page_request(ListQuery(page_size=1000), sortable=COUPON_SORT_FIELDS),
+        CouponFilter(batch_id=created.batch_id),
+    )
+    data = [_wire(coupon) for coupon in coupons]
+    return Reply(200, CouponList(total_result_size=created.count, data=data))
+
+
+def get_coupons(call: Call[None, CouponsQuery]) -> Reply:
+    query = call.query
+    coupons, has_more = call.services.coupons.list(
+        call.management,
+        call.path["applicationId"],
+        call.path["campaignId"],
+        page_request(query, sortable=COUPON_SORT_FIELDS),
+        CouponFilter(
+            value=query.value,
+            exact_match=query.exact_match,
+            created_before=query.created_before,
+            created_after=query.created_after,
+            usable=None if query.usable is None else query.usable == "true",
+            recipient_integration_id=query.recipient_integration_id,
+            batch_id=query.batch_id,
+            referral_id=query.referral_id,
+        ),
+    )
+    return Reply(200, CouponPage(has_more=has_more, data=[_wire(c) for c in coupons]))
+
+
+def update_coupon(call: Call[UpdateCoupon, NoQuery]) -> Reply:
+    ids = (call.path["applicationId"], call.path["campaignId"], call.path["couponId"])
+    current = call.services.coupons.get(call.management, *ids).properties()
+    body = call.body
+    properties = CouponProperties(
+        usage_limit=current.usage_limit if body.usage_limit is None else body.usage_limit,
+        discount_limit=body.discount_limit
+        if body.discount_limit is not None
+        else current.discount_limit,
+        reservation_limit=body.reservation_limit
+        if body.reservation_limit is not None
+        else current.reservation_limit,
+        start_date=body.start_date,
+        expiry_date=body.expiry_date,
+        limits=current.limits if body.limits is None else _limits(body.limits),
+        attributes=current.attributes if body.attributes is None else body.attributes,
+        recipient_integration_id=body.recipient_integration_id,
+        is_reservation_mandatory=current.is_reservation_mandatory
+        if body.is_reservation_mandatory is None
+        else body.is_reservation_mandatory,
+        implicitly_reserved=current.implicitly_reserved
+        if body.implicitly_reserved is None
+        else body.implicitly_reserved,
+    )
+    return Reply(200, _wire(call.services.coupons.update(call.management, *ids, properties)))
+
+
+def delete_coupon(call: Call[None, NoQuery]) -> Reply:
+    call.services.coupons.delete(
+        call.management,
+        call.path["applicationId"],
+        call.path["campaignId"],
+        call.path["couponId"],
+    )
+    return Reply(204)
+
+
+_COUPONS = "/v1/applications/{applicationId}/campaigns/{campaignId}/coupons"
+
+OPERATIONS: list[Operation[Any, Any]] = [
+    Operation(
+        method="POST",
+        path=_COUPONS,
+        operation_id="createCoupons",
+        summary="Create coupons",
+        handler=create_coupons,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        body=NewCoupons,
+        query=CreateQuery,
+        responses={200: CouponList, 204: None, 404: None, 409: None},
+    ),
+    Operation(
+        method="GET",
+        path=f"{_COUPONS}/no_total",
+        operation_id="getCouponsWithoutTotalCount",
+        summary="List coupons",
+        handler=get_coupons,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        query=CouponsQuery,
+        responses={200: CouponPage, 404: None},
+    ),
+    Operation(
+        method="PUT",
+        path=f"{_COUPONS}/{{couponId}}",
+        operation_id="updateCoupon",
+        summary="Update coupon",
+        handler=update_coupon,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        body=UpdateCoupon,
+        responses={200: Coupon, 404: None},
+    ),
+    Operation(
+        method="DELETE",
+        path=f"{_COUPONS}/{{couponId}}",
+        operation_id="deleteCoupon",
+        summary="Delete coupon",
+        handler=delete_coupon,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        responses={204: None, 404: None},
+    ),
+]
