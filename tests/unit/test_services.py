@@ -42,14 +42,14 @@ def services(store: FakeStore, clock: FixedClock) -> Services:
 
 def test_invalid_input_commits_nothing(services: Services, store: FakeStore) -> None:
     with pytest.raises(InvalidInput):
-        services.applications.create(ApplicationSpec("x", "Nowhere", "EUR"), OPERATOR)
+        services.applications.create(OPERATOR, ApplicationSpec("x", "Nowhere", "EUR"))
     assert store.commits == 0
 
 
 def test_last_used_is_written_once_per_resolution(
     services: Services, store: FakeStore, clock: FixedClock
 ) -> None:
-    app = services.applications.create(SPEC, OPERATOR)
+    app = services.applications.create(OPERATOR, SPEC)
     created = services.api_keys.create_integration_key(
         app.id, IntegrationKeyRequest("t", clock.now() + timedelta(days=1)), OPERATOR
     )
@@ -100,7 +100,7 @@ def test_a_key_revoked_elsewhere_stops_working_within_the_cache_time(
 ) -> None:
     """Two processes share the database; each caches keys for five seconds."""
     first, second = process(store, clock), process(store, clock)
-    app = first.applications.create(SPEC, OPERATOR)
+    app = first.applications.create(OPERATOR, SPEC)
     created = first.api_keys.create_integration_key(
         app.id, IntegrationKeyRequest("t", clock.now() + timedelta(days=1)), OPERATOR
     )
@@ -117,18 +117,18 @@ def test_a_key_revoked_elsewhere_stops_working_within_the_cache_time(
 def test_deleting_an_application_drops_its_cached_keys(
     services: Services, clock: FixedClock
 ) -> None:
-    app = services.applications.create(SPEC, OPERATOR)
+    app = services.applications.create(OPERATOR, SPEC)
     created = services.api_keys.create_integration_key(
         app.id, IntegrationKeyRequest("t", clock.now() + timedelta(days=1)), OPERATOR
     )
     services.api_keys.authenticate_integration(created.secret)
-    services.applications.delete(app.id, OPERATOR)
+    services.applications.delete(OPERATOR, app.id)
     with pytest.raises(Unauthenticated):
         services.api_keys.authenticate_integration(created.secret)
 
 
 def test_updating_an_application_keeps_its_hmac_key(services: Services, store: FakeStore) -> None:
-    app = services.applications.create(replace(SPEC, key="0123456789abcdef"), OPERATOR)
-    services.applications.update(app.id, replace(SPEC, name="renamed"), OPERATOR)
-    stored = services.applications.get(app.id, OPERATOR)
+    app = services.applications.create(OPERATOR, replace(SPEC, key="0123456789abcdef"))
+    services.applications.update(OPERATOR, app.id, replace(SPEC, name="renamed"))
+    stored = services.applications.get(OPERATOR, app.id)
     assert (stored.name, stored.key) == ("renamed", "0123456789abcdef")

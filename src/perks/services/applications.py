@@ -25,7 +25,7 @@ class ApplicationService:
         self._clock = clock
         self._integration_cache = integration_cache
 
-    def create(self, spec: ApplicationSpec, principal: ManagementPrincipal) -> Application:
+    def create(self, principal: ManagementPrincipal, spec: ApplicationSpec) -> Application:
         principal.require_unrestricted("create applications")
         validate_application_spec(spec)
         with self._uow(write=True) as uow:
@@ -33,7 +33,7 @@ class ApplicationService:
             uow.commit()
         return application
 
-    def get(self, application_id: int, principal: ManagementPrincipal) -> Application:
+    def get(self, principal: ManagementPrincipal, application_id: int) -> Application:
         principal.require_application(application_id)
         with self._uow(write=False) as uow:
             application = uow.applications.get(application_id)
@@ -41,12 +41,12 @@ class ApplicationService:
             raise NotFound("application", application_id)
         return application
 
-    def list(self, page: PageRequest, principal: ManagementPrincipal) -> Page[Application]:
+    def list(self, principal: ManagementPrincipal, page: PageRequest) -> Page[Application]:
         with self._uow(write=False) as uow:
             return uow.applications.list(page, only_ids=principal.allowed_application_ids)
 
     def update(
-        self, application_id: int, spec: ApplicationSpec, principal: ManagementPrincipal
+        self, principal: ManagementPrincipal, application_id: int, spec: ApplicationSpec
     ) -> Application:
         principal.require_application(application_id)
         validate_application_spec(spec)
@@ -61,7 +61,7 @@ class ApplicationService:
             uow.commit()
         return application
 
-    def delete(self, application_id: int, principal: ManagementPrincipal) -> None:
+    def delete(self, principal: ManagementPrincipal, application_id: int) -> None:
         principal.require_application(application_id)
         with self._uow(write=True) as uow:
             if not uow.applications.delete(application_id):

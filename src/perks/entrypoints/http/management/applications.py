@@ -116,32 +116,32 @@ def _wire(application: object) -> Application:
 
 
 def create_application(call: Call[NewApplication, NoQuery]) -> Reply:
-    created = call.services.applications.create(_spec(call.body), call.management)
+    created = call.services.applications.create(call.management, _spec(call.body))
     return Reply(201, _wire(created))
 
 
 def get_applications(call: Call[None, ListQuery]) -> Reply:
     page = call.services.applications.list(
-        page_request(call.query, sortable=APPLICATION_SORT_FIELDS), call.management
+        call.management, page_request(call.query, sortable=APPLICATION_SORT_FIELDS)
     )
     data = [_wire(application) for application in page.items]
     return Reply(200, ApplicationList(total_result_size=page.total, data=data))
 
 
 def get_application(call: Call[None, NoQuery]) -> Reply:
-    found = call.services.applications.get(call.path["applicationId"], call.management)
+    found = call.services.applications.get(call.management, call.path["applicationId"])
     return Reply(200, _wire(found))
 
 
 def update_application(call: Call[UpdateApplication, NoQuery]) -> Reply:
     updated = call.services.applications.update(
-        call.path["applicationId"], _spec(call.body), call.management
+        call.management, call.path["applicationId"], _spec(call.body)
     )
     return Reply(200, _wire(updated))
 
 
 def delete_application(call: Call[None, NoQuery]) -> Reply:
-    call.services.applications.delete(call.path["applicationId"], call.management)
+    call.services.applications.delete(call.management, call.path["applicationId"])
     return Reply(204)
 
 
