@@ -22,6 +22,7 @@ from perks.domain.campaigns import (
 )
 from perks.domain.coupons import Coupon, CouponProperties
 from perks.domain.errors import Conflict
+from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec
 from perks.services.ports import (
@@ -77,6 +78,8 @@ class FakeState:
         self.campaigns: _Table[Campaign] = _Table()
         self.rulesets: _Table[Ruleset] = _Table()
         self.coupons: _Table[tuple[int, str, Coupon]] = _Table()  # application, normalized
+        self.evaluation_groups: _Table[EvaluationGroup] = _Table()
+        self.places: dict[int, tuple[int, int]] = {}  # campaign id: (group id, position)
 
 
 class FakeApplicationRepository:
@@ -467,6 +470,62 @@ def _coupon_matches(coupon: Coupon, filter: CouponFilter, now: datetime) -> bool
     return all(checks)
 
 
+class FakeEvaluationGroupRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.evaluation_groups
+        self._places = state.places
+        self._campaigns = state.campaigns
+
+    def add(
+        self, application_id: int, spec: EvaluationGroupSpec, *, position: int
+    ) -> EvaluationGroup:
+        group = EvaluationGroup.from_spec(
+            spec, id=self._table.allocate(), application_id=application_id, position=position
+        )
+        self._table.rows[group.id] = group
+        return group
+
+    def groups(self, application_id: int) -> list[EvaluationGroup]:
+        return sorted(
+            (g for g in self._table.rows.values() if g.application_id == application_id),
+            key=lambda g: g.id,
+        )
+
+    def update(
+        self, application_id: int, group_id: int, spec: EvaluationGroupSpec, *, position: int
+    ) -> EvaluationGroup | None:
+        current = self._table.rows.get(group_id)
+        if current is None or current.application_id != application_id:
+            return None
+        group = EvaluationGroup.from_spec(
+            spec, id=group_id, application_id=application_id, position=position
+        )
+        self._table.rows[group_id] = group
+        return group
+
+    def delete(self, application_id: int, group_id: int) -> bool:
+        current = self._table.rows.get(group_id)
+        if current is None or current.application_id != application_id:
+            return False
+        del self._table.rows[group_id]
+        return True
+
+    def members(self, application_id: int) -> list[Member]:
+        members = []
+        for campaign in sorted(self._campaigns.rows.values(), key=lambda c: c.id):
+            if campaign.application_id != application_id or campaign.evaluation_group_id is None:
+                continue
+            _, position = self._places.get(campaign.id, (campaign.evaluation_group_id, 0))
+            members.append(Member(campaign.id, campaign.evaluation_group_id, position))
+        return members
+
+    def place(self, application_id: int, campaign_id: int, group_id: int, position: int) -> None:
+        campaign = self._campaigns.rows.get(campaign_id)
+        if campaign is not None and campaign.application_id == application_id:
+            self._campaigns.rows[campaign_id] = replace(campaign, evaluation_group_id=group_id)
+            self._places[campaign_id] = (group_id, position)
+
+
 class FakeUnitOfWork:
     """Works on a deep copy; ``commit`` publishes it, leaving without commit drops it."""
 
@@ -481,6 +540,7 @@ class FakeUnitOfWork:
         self.campaigns = FakeCampaignRepository(self._state)
         self.rulesets = FakeRulesetRepository(self._state)
         self.coupons = FakeCouponRepository(self._state)
+        self.evaluation_groups = FakeEvaluationGroupRepository(self._state)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

@@ -15,6 +15,7 @@ from perks.services.applications import ApplicationService
 from perks.services.attributes import AttributeService
 from perks.services.campaigns import CampaignService, RulesetService
 from perks.services.coupons import CouponService
+from perks.services.evaluation_groups import EvaluationGroupService
 from perks.services.key_cache import KeyCache
 from perks.services.ports import Clock, UnitOfWorkFactory
 from perks.services.readiness import Readiness
@@ -34,6 +35,7 @@ class Services:
     campaigns: CampaignService
     rulesets: RulesetService
     coupons: CouponService
+    evaluation_groups: EvaluationGroupService
     readiness: Readiness
 
 
@@ -79,5 +81,6 @@ def compose(
         campaigns=CampaignService(uow, clock),
         rulesets=RulesetService(uow, clock),
         coupons=CouponService(uow, clock),
+        evaluation_groups=EvaluationGroupService(uow),
         readiness=Readiness(database),
     )

@@ -10,6 +10,12 @@ from perks.domain.errors import InvalidInput, NotFound, Problem
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec, compile_ruleset
 from perks.domain.vocabulary import RULE_SCHEMA, rules_registry
+from perks.services.evaluation_groups import (
+    base_group,
+    ensure_groups,
+    place_at_end,
+    require_group,
+)
 from perks.services.lookups import require_application, require_campaign
 from perks.services.ports import CampaignFilter, Clock, UnitOfWorkFactory
 from perks.services.principals import ManagementPrincipal
@@ -44,6 +50,14 @@ class CampaignService:
         with self._uow(write=True) as uow:
             application = require_application(uow, application_id)
             validate_campaign(spec, case_sensitivity=application.case_sensitivity)
+            groups = ensure_groups(uow, application_id)
+            if spec.evaluation_group_id is None:
+                default = application.default_evaluation_group_id
+                known = {group.id for group in groups}
+                group_id = default if default in known else base_group(groups).id
+                spec = replace(spec, evaluation_group_id=group_id)
+            else:
+                require_group(groups, spec.evaluation_group_id, "/evaluationGroupId")
             problems = _reference_problems(spec)
             if spec.active_ruleset_id is not None:
                 problems.append(
@@ -56,6 +70,8 @@ class CampaignService:
             if problems:
                 raise InvalidInput(problems)
             campaign = uow.campaigns.add(application_id, spec, now=self._clock.now())
+            assert campaign.evaluation_group_id is not None
+            place_at_end(uow, application_id, campaign.id, campaign.evaluation_group_id)
             uow.commit()
         return campaign
 
@@ -90,6 +106,12 @@ class CampaignService:
             current = require_campaign(uow, application_id, campaign_id)
             application = require_application(uow, application_id)
             validate_campaign(spec, case_sensitivity=application.case_sensitivity)
+            groups = ensure_groups(uow, application_id)
+            group_id = spec.evaluation_group_id or current.evaluation_group_id
+            if group_id is None:
+                group_id = base_group(groups).id
+            require_group(groups, group_id, "/evaluationGroupId")
+            spec = replace(spec, evaluation_group_id=group_id)
             problems = _reference_problems(spec)
             now = self._clock.now()
             ruleset_id = spec.active_ruleset_id
@@ -107,6 +129,8 @@ class CampaignService:
                 uow.rulesets.mark_activated(campaign_id, ruleset_id, now=now)
             updated = uow.campaigns.update(application_id, campaign_id, spec, now=now)
             assert updated is not None, "the campaign was read in this transaction"
+            if group_id != current.evaluation_group_id:
+                place_at_end(uow, application_id, campaign_id, group_id)
             uow.commit()
         return updated
 
@@ -180,8 +204,8 @@ class RulesetService:
 
 
 def _reference_problems(spec: CampaignSpec) -> list[Problem]:
-    """References to things perks does not have yet are unknown, so refused by name: stores,
-    campaign groups and evaluation groups arrive with their own operations."""
+    """References to things perks does not have yet are unknown, so refused by name: stores
+    and campaign groups arrive with their own operations."""
     problems = [
         Problem("invalid value", f"store {store_id} not found", f"/linkedStoreIds/{index}")
         for index, store_id in enumerate(spec.linked_store_ids)
@@ -190,12 +214,4 @@ def _reference_problems(spec: CampaignSpec) -> list[Problem]:
         Problem("invalid value", f"campaign group {group} not found", f"/campaignGroups/{index}")
         for index, group in enumerate(spec.campaign_groups)
     ]
-    if spec.evaluation_group_id is not None:
-        problems.append(
-            Problem(
-                "invalid value",
-                f"evaluation group {spec.evaluation_group_id} not found",
-                "/evaluationGroupId",
-            )
-        )
     return problems

@@ -19,6 +19,7 @@ from perks.domain.applications import Application, ApplicationSpec
 from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec, AttributeType
 from perks.domain.campaigns import Campaign, CampaignSpec
 from perks.domain.coupons import Coupon, CouponProperties
+from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec
 
@@ -32,6 +33,7 @@ __all__ = [
     "Clock",
     "CouponFilter",
     "CouponRepository",
+    "EvaluationGroupRepository",
     "IntegrationKeyRepository",
     "ManagementKeyRepository",
     "NewCoupon",
@@ -204,6 +206,21 @@ class CouponRepository(Protocol):
     def delete(self, campaign_id: int, coupon_id: int) -> bool: ...
 
 
+class EvaluationGroupRepository(Protocol):
+    def add(
+        self, application_id: int, spec: EvaluationGroupSpec, *, position: int
+    ) -> EvaluationGroup: ...
+    def groups(self, application_id: int) -> list[EvaluationGroup]: ...
+    def update(
+        self, application_id: int, group_id: int, spec: EvaluationGroupSpec, *, position: int
+    ) -> EvaluationGroup | None: ...
+    def delete(self, application_id: int, group_id: int) -> bool: ...
+    def members(self, application_id: int) -> list[Member]: ...
+    def place(
+        self, application_id: int, campaign_id: int, group_id: int, position: int
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls it back."""
 
@@ -223,6 +240,8 @@ class UnitOfWork(Protocol):
     def rulesets(self) -> RulesetRepository: ...
     @property
     def coupons(self) -> CouponRepository: ...
+    @property
+    def evaluation_groups(self) -> EvaluationGroupRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -23,6 +23,7 @@ __all__ = [
     "attributes",
     "campaigns",
     "coupons",
+    "evaluation_groups",
     "integration_keys",
     "management_keys",
     "metadata",
@@ -157,6 +158,8 @@ campaigns = Table(
     Column("end_time", UtcDateTime, nullable=True),
     Column("active_ruleset_id", Id, nullable=True),
     Column("evaluation_group_id", Id, nullable=True),
+    # The campaign's place among the members (groups and campaigns) of its evaluation group.
+    Column("evaluation_position", Integer, nullable=True),
     Column("reevaluate_on_return", Boolean, nullable=False),
     # The tags lower-cased, each between newlines: "matches a tag" is one LIKE on every database.
     Column("tags_search", Text, nullable=False),
@@ -220,6 +223,26 @@ coupons = Table(
     UniqueConstraint(
         "application_id", "normalized_value", name="uq_coupons_application_id_normalized_value"
     ),
+)
+
+evaluation_groups = Table(
+    "evaluation_groups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("parent_id", Id, nullable=True),  # None: the application's base group
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("evaluation_mode", String(32), nullable=False),
+    Column("evaluation_scope", String(16), nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("position", Integer, nullable=False),
 )
 
 Index("ix_attributes_entity", attributes.c.entity)

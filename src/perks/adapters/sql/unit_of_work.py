@@ -14,6 +14,7 @@ from perks.adapters.sql.attributes import SqlAttributeRepository
 from perks.adapters.sql.campaigns import SqlCampaignRepository, SqlRulesetRepository
 from perks.adapters.sql.coupons import SqlCouponRepository
 from perks.adapters.sql.engine import WRITE_OPTION
+from perks.adapters.sql.evaluation_groups import SqlEvaluationGroupRepository
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
 
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.campaigns = SqlCampaignRepository(connection)
         self.rulesets = SqlRulesetRepository(connection)
         self.coupons = SqlCouponRepository(connection)
+        self.evaluation_groups = SqlEvaluationGroupRepository(connection)
         return self
 
     def commit(self) -> None:

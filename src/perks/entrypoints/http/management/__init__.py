@@ -11,6 +11,7 @@ from perks.entrypoints.http.management import (
     attributes,
     campaigns,
     coupons,
+    evaluation_groups,
     rulesets,
 )
 from perks.entrypoints.http.routes import Operation
@@ -25,4 +26,5 @@ OPERATIONS: list[Operation[Any, Any]] = [
     *campaigns.OPERATIONS,
     *rulesets.OPERATIONS,
     *coupons.OPERATIONS,
+    *evaluation_groups.OPERATIONS,
 ]

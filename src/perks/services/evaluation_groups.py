@@ -1,0 +1,221 @@
+"""Use cases of campaign evaluation groups: the tree, its groups, and where campaigns sit in it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from perks.domain.errors import Conflict, InvalidInput, NotFound
+from perks.domain.evaluation_groups import (
+    BASE_GROUP_NAME,
+    EvaluationGroup,
+    EvaluationGroupSpec,
+    GroupNode,
+    build_tree,
+    descendants,
+    validate_group,
+)
+from perks.services.lookups import require_application, require_campaign
+from perks.services.ports import UnitOfWork, UnitOfWorkFactory
+from perks.services.principals import ManagementPrincipal
+
+__all__ = [
+    "EvaluationGroupService",
+    "base_group",
+    "ensure_groups",
+    "place_at_end",
+    "require_group",
+]
+
+
+def ensure_groups(uow: UnitOfWork, application_id: int) -> list[EvaluationGroup]:
+    """The application's groups; its base group is created on first use (needs a write unit)."""
+    groups = uow.evaluation_groups.groups(application_id)
+    if not any(group.parent_id is None for group in groups):
+        base = EvaluationGroupSpec(name=BASE_GROUP_NAME, parent_id=None)
+        groups.insert(0, uow.evaluation_groups.add(application_id, base, position=0))
+    return groups
+
+
+def require_group(
+    groups: Sequence[EvaluationGroup], group_id: int, pointer: str
+) -> EvaluationGroup:
+    group = next((g for g in groups if g.id == group_id), None)
+    if group is None:
+        raise InvalidInput.at(pointer, f"evaluation group {group_id} not found")
+    return group
+
+
+def base_group(groups: Sequence[EvaluationGroup]) -> EvaluationGroup:
+    return next(group for group in groups if group.parent_id is None)
+
+
+def place_at_end(uow: UnitOfWork, application_id: int, campaign_id: int, group_id: int) -> None:
+    uow.evaluation_groups.place(
+        application_id, campaign_id, group_id, _next_position(uow, application_id, group_id)
+    )
+
+
+def _next_position(uow: UnitOfWork, application_id: int, group_id: int) -> int:
+    positions = [
+        g.position for g in uow.evaluation_groups.groups(application_id) if g.parent_id == group_id
+    ]
+    positions += [
+        m.position for m in uow.evaluation_groups.members(application_id) if m.group_id == group_id
+    ]
+    return max(positions, default=-1) + 1
+
+
+class EvaluationGroupService:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    def create(
+        self, principal: ManagementPrincipal, application_id: int, spec: EvaluationGroupSpec
+    ) -> EvaluationGroup:
+        principal.require_application(application_id)
+        validate_group(spec)
+        with self._uow(write=True) as uow:
+            require_application(uow, application_id)
+            groups = ensure_groups(uow, application_id)
+            if spec.parent_id is None:
+                raise InvalidInput.at("/parentId", "a group needs a parent (the base group's id)")
+            require_group(groups, spec.parent_id, "/parentId")
+            position = _next_position(uow, application_id, spec.parent_id)
+            group = uow.evaluation_groups.add(application_id, spec, position=position)
+            uow.commit()
+        return group
+
+    def tree(self, principal: ManagementPrincipal, application_id: int) -> GroupNode:
+        """The whole tree (creating the base group on first use)."""
+        principal.require_application(application_id)
+        with self._uow(write=True) as uow:
+            require_application(uow, application_id)
+            groups = ensure_groups(uow, application_id)
+            members = uow.evaluation_groups.members(application_id)
+            uow.commit()
+        return build_tree(groups, members)
+
+    def update(
+        self,
+        principal: ManagementPrincipal,
+        application_id: int,
+        group_id: int,
+        spec: EvaluationGroupSpec,
+    ) -> EvaluationGroup:
+        principal.require_application(application_id)
+        validate_group(spec)
+        with self._uow(write=True) as uow:
+            require_application(uow, application_id)
+            groups = ensure_groups(uow, application_id)
+            current = _existing(groups, group_id)
+            if current.locked and replace(spec, locked=True) != current_spec(current):
+                raise Conflict(f"evaluation group {group_id} is locked: unlock it first")
+            position = current.position
+            if current.parent_id is None:
+                spec = replace(spec, parent_id=None)  # the base group stays the root
+            elif spec.parent_id != current.parent_id:
+                parent = spec.parent_id
+                if parent is None or parent == group_id or parent in descendants(group_id, groups):
+                    raise InvalidInput.at(
+                        "/parentId", "a group moves under another group, never under itself"
+                    )
+                require_group(groups, parent, "/parentId")
+                position = _next_position(uow, application_id, parent)
+            updated = uow.evaluation_groups.update(
+                application_id, group_id, spec, position=position
+            )
+            assert updated is not None, "the group was read in this transaction"
+            uow.commit()
+        return updated
+
+    def delete(self, principal: ManagementPrincipal, application_id: int, group_id: int) -> None:
+        principal.require_application(application_id)
+        with self._uow(write=True) as uow:
+            require_application(uow, application_id)
+            groups = ensure_groups(uow, application_id)
+            group = _existing(groups, group_id)
+            if group.parent_id is None:
+                raise Conflict("the base group cannot be deleted")
+            if group.locked:
+                raise Conflict(f"evaluation group {group_id} is locked: unlock it first")
+            members = uow.evaluation_groups.members(application_id)
+            if any(g.parent_id == group_id for g in groups) or any(
+                m.group_id == group_id for m in members
+            ):
+                raise Conflict("the group is not empty: move its campaigns and groups first")
+            uow.evaluation_groups.delete(application_id, group_id)
+            uow.commit()
+
+    def move_campaign(
+        self,
+        principal: ManagementPrincipal,
+        application_id: int,
+        campaign_id: int,
+        group_id: int,
+        index: int | None,
+    ) -> GroupNode:
+        """Put a campaign at ``index`` among the members of ``group_id`` (the end when None)."""
+        principal.require_application(application_id)
+        with self._uow(write=True) as uow:
+            require_campaign(uow, application_id, campaign_id)
+            groups = ensure_groups(uow, application_id)
+            target = require_group(groups, group_id, "/groupId")
+            if target.locked:
+                raise Conflict(f"evaluation group {group_id} is locked: unlock it first")
+            members = uow.evaluation_groups.members(application_id)
+            node = _find(build_tree(groups, members), group_id)
+            order: list[EvaluationGroup | int] = [
+                element.group if isinstance(element, GroupNode) else element
+                for element in node.elements
+                if element != campaign_id
+            ]
+            at = len(order) if index is None else max(0, min(index, len(order)))
+            order.insert(at, campaign_id)
+            for position, element in enumerate(order):
+                if isinstance(element, EvaluationGroup):
+                    uow.evaluation_groups.update(
+                        application_id, element.id, current_spec(element), position=position
+                    )
+                else:
+                    uow.evaluation_groups.place(application_id, element, group_id, position)
+            tree = build_tree(
+                uow.evaluation_groups.groups(application_id),
+                uow.evaluation_groups.members(application_id),
+            )
+            uow.commit()
+        return tree
+
+
+def current_spec(group: EvaluationGroup) -> EvaluationGroupSpec:
+    return EvaluationGroupSpec(
+        name=group.name,
+        parent_id=group.parent_id,
+        evaluation_mode=group.evaluation_mode,
+        evaluation_scope=group.evaluation_scope,
+        locked=group.locked,
+        description=group.description,
+    )
+
+
+def _existing(groups: Sequence[EvaluationGroup], group_id: int) -> EvaluationGroup:
+    group = next((g for g in groups if g.id == group_id), None)
+    if group is None:
+        raise NotFound("evaluation group", group_id)
+    return group
+
+
+def _find(node: GroupNode, group_id: int) -> GroupNode:
+    found = _search(node, group_id)
+    if found is None:
+        raise NotFound("evaluation group", group_id)
+    return found
+
+
+def _search(node: GroupNode, group_id: int) -> GroupNode | None:
+    if node.group.id == group_id:
+        return node
+    for element in node.elements:
+        if isinstance(element, GroupNode) and (found := _search(element, group_id)):
+            return found
+    return None
