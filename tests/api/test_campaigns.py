@@ -163,3 +163,28 @@ def test_a_ruleset_with_three_mistakes_gets_one_400_naming_all_three(api: Api) -
         "/rules/2/effects/0",
     ]
     assert api.get(rulesets).json()["totalResultSize"] == 0
+
+
+def test_copy_a_campaign_with_its_ruleset_into_other_applications(api: Api) -> None:
+    path = campaigns_path(api)
+    campaign = create_campaign(api, path)
+    rulesets = f"{path}/{campaign['id']}/rulesets"
+    api.post(rulesets, {"rules": [TEN_PERCENT], "bindings": [], "activate": True})
+    targets = [api.create_application(name=f"shop {n}")["id"] for n in (1, 2)]
+    copied = api.post(
+        f"{path}/{campaign['id']}/copy", {"applicationIds": targets, "tags": ["copied"]}
+    )
+    assert copied.status_code == 200, copied.text
+    copies = copied.json()["data"]
+    assert [c["applicationId"] for c in copies] == targets
+    assert {c["name"] for c in copies} == {"Copy of Summer 10%"}
+    assert {tuple(c["tags"]) for c in copies} == {("copied",)}
+    for copy in copies:
+        base = f"/v1/applications/{copy['applicationId']}/campaigns/{copy['id']}"
+        active = api.get(f"{base}/rulesets/{copy['activeRulesetId']}")
+        assert active.status_code == 200, active.text
+        assert active.json()["rules"][0]["effects"] == TEN_PERCENT["effects"]
+    missing = api.post(f"{path}/{campaign['id']}/copy", {"applicationIds": [targets[0], 999]})
+    envelope(missing, 404)
+    listed = api.get(f"/v1/applications/{targets[0]}/campaigns").json()
+    assert listed["totalResultSize"] == 1  # the failed copy stored nothing

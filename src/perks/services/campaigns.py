@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cache
 
 from perks.domain.campaigns import Campaign, CampaignSpec, validate_campaign
@@ -17,16 +18,31 @@ from perks.services.evaluation_groups import (
     require_group,
 )
 from perks.services.lookups import require_application, require_campaign
-from perks.services.ports import CampaignFilter, Clock, UnitOfWorkFactory
+from perks.services.ports import CampaignFilter, Clock, UnitOfWork, UnitOfWorkFactory
 from perks.services.principals import ManagementPrincipal
 from perks.talang import FunctionRegistry
 
 __all__ = [
     "CAMPAIGN_SORT_FIELDS",
     "RULESET_SORT_FIELDS",
+    "CampaignCopy",
     "CampaignService",
     "RulesetService",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignCopy:
+    """``CampaignCopy``: where to, and what changes in the copies."""
+
+    application_ids: tuple[int, ...]
+    name: str | None = None
+    description: str | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    tags: tuple[str, ...] | None = None
+    evaluation_group_id: int | None = None
+
 
 CAMPAIGN_SORT_FIELDS = ("id", "name", "created", "updated", "state", "start_time", "end_time")
 RULESET_SORT_FIELDS = ("id", "created")
@@ -47,32 +63,80 @@ class CampaignService:
         self, principal: ManagementPrincipal, application_id: int, spec: CampaignSpec
     ) -> Campaign:
         principal.require_application(application_id)
+        if spec.active_ruleset_id is not None:
+            raise InvalidInput.at(
+                "/activeRulesetId",
+                "a new campaign has no rulesets yet: create one with activate=true",
+            )
         with self._uow(write=True) as uow:
-            application = require_application(uow, application_id)
-            validate_campaign(spec, case_sensitivity=application.case_sensitivity)
-            groups = ensure_groups(uow, application_id)
-            if spec.evaluation_group_id is None:
-                default = application.default_evaluation_group_id
-                known = {group.id for group in groups}
-                group_id = default if default in known else base_group(groups).id
-                spec = replace(spec, evaluation_group_id=group_id)
-            else:
-                require_group(groups, spec.evaluation_group_id, "/evaluationGroupId")
-            problems = _reference_problems(spec)
-            if spec.active_ruleset_id is not None:
-                problems.append(
-                    Problem(
-                        "invalid value",
-                        "a new campaign has no rulesets yet: create one with activate=true",
-                        "/activeRulesetId",
-                    )
-                )
-            if problems:
-                raise InvalidInput(problems)
-            campaign = uow.campaigns.add(application_id, spec, now=self._clock.now())
-            assert campaign.evaluation_group_id is not None
-            place_at_end(uow, application_id, campaign.id, campaign.evaluation_group_id)
+            campaign = self._add(uow, application_id, spec)
             uow.commit()
+        return campaign
+
+    def copy(
+        self,
+        principal: ManagementPrincipal,
+        application_id: int,
+        campaign_id: int,
+        request: CampaignCopy,
+    ) -> list[Campaign]:
+        """``copyCampaignToApplications``: the campaign and its active ruleset, into each
+        application (coupons, stores and campaign groups stay behind), all or none."""
+        principal.require_application(application_id)
+        for target in request.application_ids:
+            principal.require_application(target)
+        copies: list[Campaign] = []
+        with self._uow(write=True) as uow:
+            source = require_campaign(uow, application_id, campaign_id)
+            ruleset = (
+                None
+                if source.active_ruleset_id is None
+                else uow.rulesets.get(campaign_id, source.active_ruleset_id)
+            )
+            spec = replace(
+                source.spec(),
+                name=request.name or f"Copy of {source.name}",
+                description=source.description
+                if request.description is None
+                else request.description,
+                start_time=request.start_time or source.start_time,
+                end_time=request.end_time or source.end_time,
+                tags=source.tags if request.tags is None else tuple(request.tags),
+                evaluation_group_id=request.evaluation_group_id,
+                active_ruleset_id=None,
+                linked_store_ids=(),
+                campaign_groups=(),
+            )
+            now = self._clock.now()
+            for target in request.application_ids:
+                copy = self._add(uow, target, spec)
+                if ruleset is not None:
+                    copied = uow.rulesets.add(copy.id, ruleset, now=now, activated=True)
+                    activated = replace(copy.spec(), active_ruleset_id=copied.id)
+                    copy = uow.campaigns.update(target, copy.id, activated, now=now) or copy
+                copies.append(copy)
+            uow.commit()
+        return copies
+
+    def _add(self, uow: UnitOfWork, application_id: int, spec: CampaignSpec) -> Campaign:
+        """Validate ``spec`` for the application and store it at the end of its group (the
+        application's default group, or the base group, when it names none)."""
+        application = require_application(uow, application_id)
+        validate_campaign(spec, case_sensitivity=application.case_sensitivity)
+        groups = ensure_groups(uow, application_id)
+        if spec.evaluation_group_id is None:
+            default = application.default_evaluation_group_id
+            known = {group.id for group in groups}
+            group_id = default if default in known else base_group(groups).id
+            spec = replace(spec, evaluation_group_id=group_id)
+        else:
+            require_group(groups, spec.evaluation_group_id, "/evaluationGroupId")
+        problems = _reference_problems(spec)
+        if problems:
+            raise InvalidInput(problems)
+        campaign = uow.campaigns.add(application_id, spec, now=self._clock.now())
+        assert campaign.evaluation_group_id is not None
+        place_at_end(uow, application_id, campaign.id, campaign.evaluation_group_id)
         return campaign
 
     def get(

@@ -30,6 +30,7 @@ from perks.entrypoints.http.management.paging import ListQuery, page_request
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import WireStruct
 from perks.services.campaigns import CAMPAIGN_SORT_FIELDS
+from perks.services.campaigns import CampaignCopy as CampaignCopyRequest
 from perks.services.ports import CampaignFilter
 
 __all__ = ["OPERATIONS", "USER_ID"]
@@ -112,6 +113,16 @@ class Campaign(WireStruct, omit_defaults=True):
     coupon_attributes: dict[str, Any] | None = None
     evaluation_group_id: int | None = None
     updated: datetime | None = None
+
+
+class CampaignCopy(WireStruct):
+    application_ids: Annotated[list[int], msgspec.Meta(min_length=1)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
+    description: str | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    tags: Annotated[list[Tag], msgspec.Meta(max_length=50)] | None = None
+    evaluation_group_id: int | None = None
 
 
 class CampaignList(WireStruct):
@@ -259,6 +270,27 @@ def update_campaign(call: Call[NewCampaign, NoQuery]) -> Reply:
     return Reply(200, wire_campaign(campaign, _now(call)))
 
 
+def copy_campaign(call: Call[CampaignCopy, NoQuery]) -> Reply:
+    body = call.body
+    copies = call.services.campaigns.copy(
+        call.management,
+        call.path["applicationId"],
+        call.path["campaignId"],
+        CampaignCopyRequest(
+            application_ids=tuple(body.application_ids),
+            name=body.name,
+            description=body.description,
+            start_time=body.start_time,
+            end_time=body.end_time,
+            tags=None if body.tags is None else tuple(body.tags),
+            evaluation_group_id=body.evaluation_group_id,
+        ),
+    )
+    now = _now(call)
+    data = [wire_campaign(campaign, now) for campaign in copies]
+    return Reply(200, CampaignList(total_result_size=len(data), data=data))
+
+
 def delete_campaign(call: Call[None, NoQuery]) -> Reply:
     call.services.campaigns.delete(
         call.management, call.path["applicationId"], call.path["campaignId"]
@@ -312,6 +344,17 @@ OPERATIONS: list[Operation[Any, Any]] = [
         tag="management",
         body=NewCampaign,
         responses={200: Campaign, 404: None},
+    ),
+    Operation(
+        method="POST",
+        path=f"{_CAMPAIGN}/copy",
+        operation_id="copyCampaignToApplications",
+        summary="Copy the campaign into the specified Applications",
+        handler=copy_campaign,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        body=CampaignCopy,
+        responses={200: CampaignList, 404: None},
     ),
     Operation(
         method="DELETE",
