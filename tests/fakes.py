@@ -21,10 +21,12 @@ from perks.domain.campaigns import (
     frontend_state,
 )
 from perks.domain.coupons import Coupon, CouponProperties
+from perks.domain.custom_effects import CustomEffect
 from perks.domain.errors import Conflict
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec
+from perks.domain.vocabulary import CustomEffectDefinition
 from perks.services.ports import (
     AttributeFilter,
     CampaignFilter,
@@ -79,6 +81,7 @@ class FakeState:
         self.rulesets: _Table[Ruleset] = _Table()
         self.coupons: _Table[tuple[int, str, Coupon]] = _Table()  # application, normalized
         self.evaluation_groups: _Table[EvaluationGroup] = _Table()
+        self.custom_effects: _Table[CustomEffect] = _Table()
         self.places: dict[int, tuple[int, int]] = {}  # campaign id: (group id, position)
 
 
@@ -526,6 +529,55 @@ class FakeEvaluationGroupRepository:
             self._places[campaign_id] = (group_id, position)
 
 
+class FakeCustomEffectRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.custom_effects
+
+    def add(
+        self, definition: CustomEffectDefinition, application_ids: tuple[int, ...], *, now: datetime
+    ) -> CustomEffect:
+        stored = replace(definition, id=self._table.allocate())
+        effect = CustomEffect(stored, application_ids, now, now)
+        self._table.rows[stored.id] = effect
+        return effect
+
+    def get(self, custom_effect_id: int) -> CustomEffect | None:
+        return self._table.rows.get(custom_effect_id)
+
+    def find_by_name(self, name: str) -> CustomEffect | None:
+        wanted = name.lower()
+        return next(
+            (e for e in self._table.rows.values() if e.definition.name.lower() == wanted), None
+        )
+
+    def list(self, page: PageRequest) -> Page[CustomEffect]:
+        rows = sorted(self._table.rows.values(), key=lambda e: e.id)
+        return Page(items=rows[page.skip : page.skip + page.page_size], total=len(rows))
+
+    def for_application(self, application_id: int) -> Sequence[CustomEffectDefinition]:
+        return [
+            e.definition
+            for e in sorted(self._table.rows.values(), key=lambda e: e.id)
+            if application_id in e.application_ids
+        ]
+
+    def update(
+        self,
+        custom_effect_id: int,
+        definition: CustomEffectDefinition,
+        application_ids: tuple[int, ...],
+        *,
+        now: datetime,
+    ) -> CustomEffect | None:
+        current = self._table.rows.get(custom_effect_id)
+        if current is None:
+            return None
+        stored = replace(definition, id=custom_effect_id)
+        effect = CustomEffect(stored, application_ids, current.created, now)
+        self._table.rows[custom_effect_id] = effect
+        return effect
+
+
 class FakeUnitOfWork:
     """Works on a deep copy; ``commit`` publishes it, leaving without commit drops it."""
 
@@ -541,6 +593,7 @@ class FakeUnitOfWork:
         self.rulesets = FakeRulesetRepository(self._state)
         self.coupons = FakeCouponRepository(self._state)
         self.evaluation_groups = FakeEvaluationGroupRepository(self._state)
+        self.custom_effects = FakeCustomEffectRepository(self._state)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

@@ -15,6 +15,7 @@ from perks.services.applications import ApplicationService
 from perks.services.attributes import AttributeService
 from perks.services.campaigns import CampaignService, RulesetService
 from perks.services.coupons import CouponService
+from perks.services.custom_effects import CustomEffectService
 from perks.services.evaluation_groups import EvaluationGroupService
 from perks.services.key_cache import KeyCache
 from perks.services.ports import Clock, UnitOfWorkFactory
@@ -36,6 +37,7 @@ class Services:
     rulesets: RulesetService
     coupons: CouponService
     evaluation_groups: EvaluationGroupService
+    custom_effects: CustomEffectService
     readiness: Readiness
 
 
@@ -82,5 +84,6 @@ def compose(
         rulesets=RulesetService(uow, clock),
         coupons=CouponService(uow, clock),
         evaluation_groups=EvaluationGroupService(uow),
+        custom_effects=CustomEffectService(uow, clock),
         readiness=Readiness(database),
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
 
 from perks.domain.campaigns import Campaign, CampaignSpec, validate_campaign
 from perks.domain.errors import InvalidInput, NotFound, Problem
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec, compile_ruleset
-from perks.domain.vocabulary import RULE_SCHEMA, rules_registry
+from perks.domain.vocabulary import RULE_SCHEMA
+from perks.services.custom_effects import vocabulary_of
 from perks.services.evaluation_groups import (
     base_group,
     ensure_groups,
@@ -20,7 +20,6 @@ from perks.services.evaluation_groups import (
 from perks.services.lookups import require_application, require_campaign
 from perks.services.ports import CampaignFilter, Clock, UnitOfWork, UnitOfWorkFactory
 from perks.services.principals import ManagementPrincipal
-from perks.talang import FunctionRegistry
 
 __all__ = [
     "CAMPAIGN_SORT_FIELDS",
@@ -46,12 +45,6 @@ class CampaignCopy:
 
 CAMPAIGN_SORT_FIELDS = ("id", "name", "created", "updated", "state", "start_time", "end_time")
 RULESET_SORT_FIELDS = ("id", "created")
-
-
-@cache
-def _core_rules() -> FunctionRegistry:
-    """The rule vocabulary without custom effects (built once per process)."""
-    return rules_registry()
 
 
 class CampaignService:
@@ -210,15 +203,9 @@ class RulesetService:
     """Rulesets are checked and compiled against the rule vocabulary when saved, and never
     change afterwards: a new revision is a new ruleset, activated on its campaign."""
 
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        registry: FunctionRegistry | None = None,
-    ) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
-        self._registry = registry
 
     def create(
         self,
@@ -228,9 +215,9 @@ class RulesetService:
         spec: RulesetSpec,
     ) -> Ruleset:
         principal.require_application(application_id)
-        compile_ruleset(spec, self._registry or _core_rules(), RULE_SCHEMA)
         with self._uow(write=True) as uow:
             campaign = require_campaign(uow, application_id, campaign_id)
+            compile_ruleset(spec, vocabulary_of(uow, application_id), RULE_SCHEMA)
             now = self._clock.now()
             ruleset = uow.rulesets.add(campaign_id, spec, now=now, activated=spec.activate)
             if spec.activate:

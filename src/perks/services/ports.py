@@ -19,9 +19,11 @@ from perks.domain.applications import Application, ApplicationSpec
 from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec, AttributeType
 from perks.domain.campaigns import Campaign, CampaignSpec
 from perks.domain.coupons import Coupon, CouponProperties
+from perks.domain.custom_effects import CustomEffect
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec
+from perks.domain.vocabulary import CustomEffectDefinition
 
 __all__ = [
     "AdditionalCostRepository",
@@ -33,6 +35,7 @@ __all__ = [
     "Clock",
     "CouponFilter",
     "CouponRepository",
+    "CustomEffectRepository",
     "EvaluationGroupRepository",
     "IntegrationKeyRepository",
     "ManagementKeyRepository",
@@ -221,6 +224,24 @@ class EvaluationGroupRepository(Protocol):
     ) -> None: ...
 
 
+class CustomEffectRepository(Protocol):
+    def add(
+        self, definition: CustomEffectDefinition, application_ids: tuple[int, ...], *, now: datetime
+    ) -> CustomEffect: ...
+    def get(self, custom_effect_id: int) -> CustomEffect | None: ...
+    def find_by_name(self, name: str) -> CustomEffect | None: ...
+    def list(self, page: PageRequest) -> Page[CustomEffect]: ...
+    def for_application(self, application_id: int) -> Sequence[CustomEffectDefinition]: ...
+    def update(
+        self,
+        custom_effect_id: int,
+        definition: CustomEffectDefinition,
+        application_ids: tuple[int, ...],
+        *,
+        now: datetime,
+    ) -> CustomEffect | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls it back."""
 
@@ -242,6 +263,8 @@ class UnitOfWork(Protocol):
     def coupons(self) -> CouponRepository: ...
     @property
     def evaluation_groups(self) -> EvaluationGroupRepository: ...
+    @property
+    def custom_effects(self) -> CustomEffectRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

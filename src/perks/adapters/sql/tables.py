@@ -23,6 +23,7 @@ __all__ = [
     "attributes",
     "campaigns",
     "coupons",
+    "custom_effects",
     "evaluation_groups",
     "integration_keys",
     "management_keys",
@@ -243,6 +244,24 @@ evaluation_groups = Table(
     Column("evaluation_scope", String(16), nullable=False),
     Column("locked", Boolean, nullable=False),
     Column("position", Integer, nullable=False),
+)
+
+custom_effects = Table(
+    "custom_effects",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("created", UtcDateTime, nullable=False),
+    Column("modified", UtcDateTime, nullable=False),
+    Column("name", String(255), nullable=False),
+    # The name lower-cased: names are unique regardless of case (rules call them so).
+    Column("name_key", String(255), nullable=False, unique=True),
+    Column("title", String(255), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("is_per_item", Boolean, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("params", Json, nullable=False),
+    Column("application_ids", Json, nullable=False),
 )
 
 Index("ix_attributes_entity", attributes.c.entity)

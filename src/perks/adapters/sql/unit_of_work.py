@@ -13,6 +13,7 @@ from perks.adapters.sql.applications import SqlApplicationRepository
 from perks.adapters.sql.attributes import SqlAttributeRepository
 from perks.adapters.sql.campaigns import SqlCampaignRepository, SqlRulesetRepository
 from perks.adapters.sql.coupons import SqlCouponRepository
+from perks.adapters.sql.custom_effects import SqlCustomEffectRepository
 from perks.adapters.sql.engine import WRITE_OPTION
 from perks.adapters.sql.evaluation_groups import SqlEvaluationGroupRepository
 
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.rulesets = SqlRulesetRepository(connection)
         self.coupons = SqlCouponRepository(connection)
         self.evaluation_groups = SqlEvaluationGroupRepository(connection)
+        self.custom_effects = SqlCustomEffectRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -11,6 +11,7 @@ from perks.entrypoints.http.management import (
     attributes,
     campaigns,
     coupons,
+    custom_effects,
     evaluation_groups,
     rulesets,
 )
@@ -27,4 +28,5 @@ OPERATIONS: list[Operation[Any, Any]] = [
     *rulesets.OPERATIONS,
     *coupons.OPERATIONS,
     *evaluation_groups.OPERATIONS,
+    *custom_effects.OPERATIONS,
 ]
