@@ -100,3 +100,27 @@ def envelope(response: httpx.Response, status: int) -> dict[str, Any]:
 
 def sources(body: dict[str, Any]) -> list[str]:
     return [next(iter(error["source"].values())) for error in body["errors"]]
+
+
+UPLOAD_MAX_BODY = 16 * 1024 * 1024
+
+
+@pytest.fixture
+def upload_api(database_url: str) -> Iterator[Api]:
+    """``api`` with room for CSV uploads of many thousand coupons."""
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
+    settings = Settings(database_url=database_url, max_body_bytes=UPLOAD_MAX_BODY)
+    services = build_services(settings, clock=clock)
+    key = services.api_keys.create_management_key(
+        ManagementKeyRequest(name="tests", expiry_date=clock.now() + timedelta(days=1))
+    ).secret
+    app = create_app(services, OPERATIONS, max_body_bytes=UPLOAD_MAX_BODY)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Api(client, services, clock, key)
+    services.database.dispose()
+
+
+def upload(api: Api, path: str, text: str, **params: str) -> httpx.Response:
+    """POST ``text`` as the CSV file part ``upFile`` (importCoupons)."""
+    files = {"upFile": ("coupons.csv", text.encode(), "text/csv")}
+    return api.client.post(path, files=files, params=params, headers=api.headers())

@@ -1,26 +1,52 @@
-"""Use cases of coupons (createCoupons, getCouponsWithoutTotalCount, updateCoupon, deleteCoupon)."""
+"""Use cases of coupons (createCoupons, getCouponsWithoutTotalCount, updateCoupon, deleteCoupon,
+importCoupons, exportCoupons)."""
 
 from __future__ import annotations
 
+import itertools
+import json
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
 
 from perks.domain.coupon_codes import (
+    CHUNK_SIZE,
     CodeCreation,
+    DateFormat,
+    ImportedCoupon,
+    export_coupons_csv,
     generate_codes,
     parse_code_request,
+    parse_coupon_import,
 )
 from perks.domain.coupons import Coupon, CouponProperties, validate_coupon_properties
-from perks.domain.errors import NotFound
-from perks.domain.pages import PageRequest
+from perks.domain.errors import InvalidInput, NotFound, Problem
+from perks.domain.limits import LimitConfig
+from perks.domain.pages import MAX_PAGE_SIZE, PageRequest, SortKey
 from perks.services.lookups import require_application, require_campaign
-from perks.services.ports import Clock, CouponFilter, NewCoupon, UnitOfWorkFactory
+from perks.services.ports import (
+    CampaignFilter,
+    Clock,
+    CouponFilter,
+    NewCoupon,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from perks.services.principals import ManagementPrincipal
 
-__all__ = ["COUPON_SORT_FIELDS", "CouponService", "CreatedCoupons", "NewCoupons"]
+__all__ = [
+    "COUPON_SORT_FIELDS",
+    "CouponService",
+    "CreatedCoupons",
+    "ImportedCoupons",
+    "NewCoupons",
+]
 
 COUPON_SORT_FIELDS = ("id", "created", "value", "expiry_date", "start_date", "usage_counter")
+_BY_ID = SortKey("id")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +64,15 @@ class NewCoupons:
 class CreatedCoupons:
     batch_id: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedCoupons:
+    """What importCoupons stored: ``amount`` coupons, all in batch ``batch_id``."""
+
+    batch_id: str
+    amount: int
+    created: datetime
 
 
 class CouponService:
@@ -156,3 +191,196 @@ class CouponService:
             if not uow.coupons.delete(campaign_id, coupon_id):
                 raise NotFound("coupon", coupon_id)
             uow.commit()
+
+    def import_coupons(
+        self,
+        principal: ManagementPrincipal,
+        application_id: int,
+        campaign_id: int,
+        text: str,
+        *,
+        skip_duplicates: bool,
+    ) -> ImportedCoupons:
+        """importCoupons: every row valid and new, or nothing stored (one transaction); the
+        problems name the file's lines. With ``skip_duplicates``, codes repeated in the file or
+        already stored in the application are left out instead."""
+        principal.require_application(application_id)
+        with self._uow(write=False) as uow:
+            sensitivity = require_application(uow, application_id).case_sensitivity
+            require_campaign(uow, application_id, campaign_id)
+        # Parsed outside the write transaction, which would hold the write lock meanwhile.
+        coupons = parse_coupon_import(
+            text, case_sensitivity=sensitivity, skip_duplicates=skip_duplicates
+        )
+        batch_id = secrets.token_hex(8)
+        with self._uow(write=True) as uow:
+            if require_application(uow, application_id).case_sensitivity is not sensitivity:
+                raise InvalidInput.at(
+                    "", "the application's case sensitivity changed meanwhile; retry"
+                )
+            require_campaign(uow, application_id, campaign_id)
+            now = self._clock.now()
+            amount = 0
+            problems: list[Problem] = []
+            for chunk in _batched(coupons, CHUNK_SIZE):
+                stored = uow.coupons.existing(application_id, [c.value for c in chunk])
+                kept = [coupon for coupon in chunk if coupon.value not in stored]
+                if not skip_duplicates:
+                    problems += _stored_problems(chunk, stored)
+                if problems:
+                    continue  # nothing will be kept; only the problems are gathered
+                for properties, run in itertools.groupby(kept, key=_properties_key):
+                    codes = [NewCoupon(coupon.value, coupon.value) for coupon in run]
+                    uow.coupons.add_many(
+                        application_id,
+                        campaign_id,
+                        codes,
+                        properties.properties,
+                        batch_id=batch_id,
+                        now=now,
+                    )
+                    amount += len(codes)
+            if problems:
+                raise InvalidInput(problems)
+            uow.commit()
+        return ImportedCoupons(batch_id=batch_id, amount=amount, created=now)
+
+    def export_coupons(
+        self,
+        principal: ManagementPrincipal,
+        application_id: int,
+        filter: CouponFilter,
+        *,
+        campaign_id: int | None,
+        date_format: DateFormat,
+        values_only: bool,
+        sort: SortKey = _BY_ID,
+    ) -> Iterator[str]:
+        """exportCoupons: chunks of CSV text, one page of coupons each. The application and
+        campaign are checked now; the pages are read lazily, each in its own short read, so
+        that a slow download holds no transaction open."""
+        principal.require_application(application_id)
+        with self._uow(write=False) as uow:
+            require_application(uow, application_id)
+            if campaign_id is not None:
+                require_campaign(uow, application_id, campaign_id)
+                campaign_ids = [campaign_id]
+            else:
+                campaign_ids = _campaign_ids(uow, application_id, now=self._clock.now())
+        rows = (
+            _export_row(application_id, coupon)
+            for campaign in campaign_ids
+            for coupon in self._coupons(campaign, filter, sort)
+        )
+        lines = export_coupons_csv(rows, values_only=values_only, date_format=date_format)
+        return ("".join(chunk) for chunk in _batched(lines, MAX_PAGE_SIZE))
+
+    def _coupons(self, campaign_id: int, filter: CouponFilter, sort: SortKey) -> Iterator[Coupon]:
+        skip = 0
+        while True:
+            page = PageRequest(page_size=MAX_PAGE_SIZE, skip=skip, sort=sort)
+            with self._uow(write=False) as uow:
+                now = self._clock.now()
+                coupons, has_more = uow.coupons.list(campaign_id, page, filter, now=now)
+            yield from coupons
+            if not has_more:
+                return
+            skip += len(coupons)
+
+
+def _campaign_ids(uow: UnitOfWork, application_id: int, *, now: datetime) -> list[int]:
+    ids: list[int] = []
+    while True:
+        page = PageRequest(page_size=MAX_PAGE_SIZE, skip=len(ids))
+        campaigns = uow.campaigns.list(application_id, page, CampaignFilter(), now=now)
+        ids += [campaign.id for campaign in campaigns.items]
+        if len(campaigns.items) < MAX_PAGE_SIZE:
+            return ids
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``itertools.batched`` (Python 3.12)."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+@dataclass(frozen=True, slots=True)
+class _PropertiesKey:
+    """Groups imported rows that share their properties, so they are inserted together."""
+
+    key: tuple[object, ...]
+    properties: CouponProperties = field(compare=False)
+
+
+def _properties_key(coupon: ImportedCoupon) -> _PropertiesKey:
+    properties = CouponProperties(
+        usage_limit=coupon.usage_limit,
+        discount_limit=coupon.discount_limit,
+        start_date=coupon.start_date,
+        expiry_date=coupon.expiry_date,
+        attributes=coupon.attributes,
+        recipient_integration_id=coupon.recipient_integration_id,
+    )
+    attributes = json.dumps(coupon.attributes, sort_keys=True, default=str)
+    key = (
+        coupon.usage_limit,
+        coupon.discount_limit,
+        coupon.start_date,
+        coupon.expiry_date,
+        coupon.recipient_integration_id,
+        attributes,
+    )
+    return _PropertiesKey(key, properties)
+
+
+def _stored_problems(chunk: Sequence[ImportedCoupon], stored: set[str]) -> list[Problem]:
+    return [
+        Problem(
+            "invalid row",
+            f"the code {coupon.value!r} already exists in the application",
+            str(coupon.line),
+            kind="line",
+        )
+        for coupon in chunk
+        if coupon.value in stored
+    ]
+
+
+def _export_row(application_id: int, coupon: Coupon) -> Mapping[str, object]:
+    """The exportCoupons columns of a coupon (accountid and importid are not kept)."""
+    return {
+        "applicationid": application_id,
+        "attributes": coupon.attributes,
+        "batchid": coupon.batch_id,
+        "campaignid": coupon.campaign_id,
+        "counter": coupon.usage_counter,
+        "created": coupon.created,
+        "deleted": False,
+        "discount_counter": coupon.discount_counter,
+        "discount_limitval": coupon.discount_limit,
+        "expirydate": coupon.expiry_date,
+        "id": coupon.id,
+        "is_reservation_mandatory": coupon.is_reservation_mandatory,
+        "limits": [_limit(limit) for limit in coupon.limits],
+        "limitval": coupon.usage_limit,
+        "recipientintegrationid": coupon.recipient_integration_id,
+        "referralid": coupon.referral_id,
+        "reservation": coupon.implicitly_reserved,
+        "reservation_counter": coupon.reservation_counter,
+        "reservation_limitval": coupon.reservation_limit,
+        "startdate": coupon.start_date,
+        "value": coupon.value,
+    }
+
+
+def _limit(limit: LimitConfig) -> Mapping[str, object]:
+    """A limit as ``LimitConfig`` reads in JSON."""
+    written: dict[str, object] = {
+        "action": limit.action,
+        "limit": limit.limit,
+        "entities": list(limit.entities),
+    }
+    if limit.period is not None:
+        written["period"] = limit.period
+    return written

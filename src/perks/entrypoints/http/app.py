@@ -11,10 +11,13 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Message, Scope
 
 from perks import __version__
 from perks.bootstrap import Services
@@ -24,13 +27,15 @@ from perks.entrypoints.http.errors import error_response, response_for
 from perks.entrypoints.http.middleware import RequestContextMiddleware
 from perks.entrypoints.http.observability import HttpMetrics
 from perks.entrypoints.http.openapi import openapi_document
-from perks.entrypoints.http.routes import Auth, Call, Operation, Reply, path_parameters
+from perks.entrypoints.http.routes import Auth, Call, Operation, Reply, Upload, path_parameters
 from perks.entrypoints.http.wire import decode_body, decode_query, encode
 from perks.services.principals import IntegrationPrincipal, ManagementPrincipal
 
 __all__ = ["create_app"]
 
 _JSON = "application/json"
+_MULTIPART = "multipart/form-data"
+_MAX_FORM_FIELDS = 16
 _MAX_ID_DIGITS = 18  # stays within a signed 64-bit id
 
 
@@ -39,7 +44,9 @@ class _BodyTooLargeError(Exception):
 
 
 class _UnsupportedMediaTypeError(Exception):
-    pass
+    def __init__(self, expected: str) -> None:
+        super().__init__(expected)
+        self.expected = expected
 
 
 def create_app(
@@ -83,28 +90,37 @@ async def _endpoint(
 ) -> Response:
     request.state.operation_id = op.operation_id
     try:
-        body = await _read_body(request, op, max_body_bytes)
+        payload = await _read_payload(request, op, max_body_bytes)
         if op.blocking:
-            reply = await run_in_threadpool(_handle, op, services, request, body)
+            reply = await run_in_threadpool(_handle, op, services, request, payload)
         else:
-            reply = _handle(op, services, request, body)
+            reply = _handle(op, services, request, payload)
     except PerksError as error:
         return response_for(error)
     except _BodyTooLargeError:
         details = f"the request body exceeds {max_body_bytes} bytes"
         return error_response(413, [Problem("request too large", details, "")])
-    except _UnsupportedMediaTypeError:
-        details = "send the request body as application/json"
+    except _UnsupportedMediaTypeError as error:
+        details = f"send the request body as {error.expected}"
         return error_response(
             415, [Problem("unsupported media type", details, "Content-Type", kind="parameter")]
         )
+    return _response(reply)
+
+
+def _response(reply: Reply) -> Response:
+    if isinstance(reply.text, str):
+        return Response(reply.text, reply.status, media_type=reply.media_type)
+    if reply.text is not None:
+        # A sync iterable: Starlette pulls each chunk in a worker thread.
+        return StreamingResponse(reply.text, reply.status, media_type=reply.media_type)
     if reply.body is None:
         return Response(status_code=reply.status)
     return Response(encode(reply.body), reply.status, media_type=_JSON)
 
 
 def _handle(
-    op: Operation[Any, Any], services: Services, request: Request, body: bytes | None
+    op: Operation[Any, Any], services: Services, request: Request, payload: bytes | str | None
 ) -> Reply:
     """Runs in a worker thread: authenticate, decode, one service call."""
     principal = _authenticate(op, services, request.headers.get("authorization"))
@@ -112,10 +128,17 @@ def _handle(
         services=services,
         path=_path_ids(op, request.path_params),
         query=decode_query(dict(request.query_params), op.query) if op.query else None,
-        body=decode_body(body, op.body) if op.body is not None and body is not None else None,
+        body=_decode(op, payload),
         principal=principal,
     )
     return op.handler(call)
+
+
+def _decode(op: Operation[Any, Any], payload: bytes | str | None) -> Any:
+    """A JSON body becomes ``op.body``; an upload's text is passed as it is."""
+    if isinstance(payload, bytes) and op.body is not None:
+        return decode_body(payload, op.body)
+    return payload
 
 
 def _authenticate(
@@ -138,12 +161,27 @@ def _path_ids(op: Operation[Any, Any], values: dict[str, str]) -> dict[str, int]
     return ids
 
 
-async def _read_body(request: Request, op: Operation[Any, Any], limit: int) -> bytes | None:
+async def _read_payload(
+    request: Request, op: Operation[Any, Any], limit: int
+) -> bytes | str | None:
+    if op.upload is not None:
+        return await _read_upload(request, op.upload, limit)
     if op.body is None:
         return None
-    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    media_type = _media_type(request)
     if media_type != _JSON and not media_type.endswith("+json"):
-        raise _UnsupportedMediaTypeError
+        raise _UnsupportedMediaTypeError(_JSON)
+    body = await _read_body(request, limit)
+    if not body.strip():
+        raise InvalidInput.at("", "a JSON request body is required", title="missing body")
+    return body
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -151,10 +189,45 @@ async def _read_body(request: Request, op: Operation[Any, Any], limit: int) -> b
         if size > limit:
             raise _BodyTooLargeError
         chunks.append(chunk)
-    body = b"".join(chunks)
-    if not body.strip():
-        raise InvalidInput.at("", "a JSON request body is required", title="missing body")
-    return body
+    return b"".join(chunks)
+
+
+async def _read_upload(request: Request, upload: Upload, limit: int) -> str:
+    """The text of the file part ``upload.field``; the whole body counts against ``limit``."""
+    if _media_type(request) != _MULTIPART:
+        raise _UnsupportedMediaTypeError(_MULTIPART)
+    form = await _parse_form(request.scope, await _read_body(request, limit))
+    pointer = f"/{upload.field}"
+    try:
+        part = form.get(upload.field)
+        if part is None:
+            raise InvalidInput.at(
+                pointer, f"the file part {upload.field!r} is required", title="missing file"
+            )
+        if not isinstance(part, UploadFile):
+            raise InvalidInput.at(pointer, f"{upload.field!r} must be sent as a file")
+        content = await part.read()
+    finally:
+        await form.close()
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInput.at(pointer, f"the file is not UTF-8 text: {error}") from None
+
+
+async def _parse_form(scope: Scope, body: bytes) -> FormData:
+    """Parse a body already read (and size-checked) as multipart/form-data."""
+
+    async def replay() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        return await Request(scope, replay).form(max_files=1, max_fields=_MAX_FORM_FIELDS)
+    except (HTTPException, MultiPartException) as error:
+        details = error.detail if isinstance(error, HTTPException) else error.message
+        raise InvalidInput.at(
+            "", f"malformed multipart body: {details}", title="malformed body"
+        ) from None
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:

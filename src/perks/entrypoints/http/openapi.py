@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from perks.entrypoints.http.errors import ErrorResponseWithStatus
-from perks.entrypoints.http.routes import Auth, Operation, path_parameters
+from perks.entrypoints.http.routes import Auth, Operation, RawBody, Upload, path_parameters
 
 __all__ = ["openapi_document"]
 
@@ -56,7 +56,11 @@ def _schema_types(operations: Sequence[Operation[Any, Any]]) -> list[Any]:
     for op in operations:
         candidates = [op.body, *op.responses.values()]
         for candidate in candidates:
-            if candidate is not None and candidate not in types:
+            if (
+                candidate is not None
+                and not isinstance(candidate, RawBody)
+                and candidate not in types
+            ):
                 types.append(candidate)
     return types
 
@@ -76,9 +80,28 @@ def _operation(op: Operation[Any, Any], schema_of: dict[Any, Any]) -> dict[str, 
             "required": True,
             "content": {"application/json": {"schema": schema_of[op.body]}},
         }
+    if op.upload is not None:
+        result["requestBody"] = _upload(op.upload)
     scheme = _SECURITY.get(op.auth)
     result["security"] = [{scheme: []}] if scheme else []
     return result
+
+
+def _upload(upload: Upload) -> dict[str, Any]:
+    part = {"type": "string", "contentMediaType": upload.media_type}
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {upload.field: part},
+                    "required": [upload.field],
+                },
+                "encoding": {upload.field: {"contentType": upload.media_type}},
+            }
+        },
+    }
 
 
 def _parameters(op: Operation[Any, Any]) -> list[dict[str, Any]]:
@@ -108,12 +131,15 @@ def _responses(op: Operation[Any, Any], schema_of: dict[Any, Any]) -> dict[str, 
     responses: dict[str, Any] = {}
     for status, body in op.responses.items():
         entry: dict[str, Any] = {"description": _describe(status)}
-        if body is not None:
+        if isinstance(body, RawBody):
+            schema = {"type": "string", **({"format": body.format} if body.format else {})}
+            entry["content"] = {body.media_type: {"schema": schema}}
+        elif body is not None:
             entry["content"] = {"application/json": {"schema": schema_of[body]}}
         responses[str(status)] = entry
     error = {"application/json": {"schema": schema_of[ErrorResponseWithStatus]}}
     statuses = set(_ERROR_STATUSES[op.auth])
-    if op.body is not None or op.query is not None or path_parameters(op.path):
+    if op.body or op.upload or op.query or path_parameters(op.path):
         statuses.add(400)
     if path_parameters(op.path):
         statuses.add(404)

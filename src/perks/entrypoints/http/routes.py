@@ -7,7 +7,7 @@ check against ``docs/compatibility.md``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -19,7 +19,16 @@ from perks.services.principals import IntegrationPrincipal, ManagementPrincipal
 if TYPE_CHECKING:
     from perks.bootstrap import Services
 
-__all__ = ["Auth", "Call", "NoQuery", "Operation", "Reply", "path_parameters"]
+__all__ = [
+    "Auth",
+    "Call",
+    "NoQuery",
+    "Operation",
+    "RawBody",
+    "Reply",
+    "Upload",
+    "path_parameters",
+]
 
 B = TypeVar("B")
 Q = TypeVar("Q")
@@ -37,8 +46,30 @@ class NoQuery(msgspec.Struct):
 
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """A Struct answered as JSON, or ``text`` answered as ``media_type``: one string, or an
+    iterable of chunks that is streamed (so a big export is never one string in memory)."""
+
     status: int
     body: msgspec.Struct | None = None
+    text: str | Iterable[str] | None = None
+    media_type: str = "text/plain"
+
+
+@dataclass(frozen=True, slots=True)
+class RawBody:
+    """A response that is not JSON, as ``Operation.responses`` declares it."""
+
+    media_type: str
+    format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A ``multipart/form-data`` request body of one file part, ``field``; the handler
+    receives the file's text (UTF-8) as its body."""
+
+    field: str
+    media_type: str = "text/csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +106,9 @@ class Operation(Generic[B, Q]):
     tag: str
     body: type[B] | None = None
     query: type[Q] | None = None
-    responses: Mapping[int, type[Any] | None] = field(default_factory=dict)
+    responses: Mapping[int, type[Any] | RawBody | None] = field(default_factory=dict)
+    # A multipart file upload instead of a JSON body (``body`` stays None).
+    upload: Upload | None = None
     description: str = ""
     # False for handlers that do no I/O: they run on the event loop, sparing a thread hop.
     blocking: bool = True

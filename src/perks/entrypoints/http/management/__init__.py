@@ -10,6 +10,7 @@ from perks.entrypoints.http.management import (
     applications,
     attributes,
     campaigns,
+    coupon_files,
     coupons,
     custom_effects,
     evaluation_groups,
@@ -27,6 +28,7 @@ OPERATIONS: list[Operation[Any, Any]] = [
     *campaigns.OPERATIONS,
     *rulesets.OPERATIONS,
     *coupons.OPERATIONS,
+    *coupon_files.OPERATIONS,
     *evaluation_groups.OPERATIONS,
     *custom_effects.OPERATIONS,
 ]
