@@ -26,6 +26,7 @@ from perks.domain.errors import Conflict
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec
+from perks.domain.stores import Store, StoreSpec
 from perks.domain.vocabulary import CustomEffectDefinition
 from perks.services.ports import (
     AttributeFilter,
@@ -34,6 +35,7 @@ from perks.services.ports import (
     NewCoupon,
     NewIntegrationKey,
     NewManagementKey,
+    StoreFilter,
 )
 
 T = TypeVar("T")
@@ -82,6 +84,7 @@ class FakeState:
         self.coupons: _Table[tuple[int, str, Coupon]] = _Table()  # application, normalized
         self.evaluation_groups: _Table[EvaluationGroup] = _Table()
         self.custom_effects: _Table[CustomEffect] = _Table()
+        self.stores: _Table[Store] = _Table()
         self.places: dict[int, tuple[int, int]] = {}  # campaign id: (group id, position)
 
 
@@ -578,6 +581,52 @@ class FakeCustomEffectRepository:
         return effect
 
 
+class FakeStoreRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.stores
+
+    def add(self, application_id: int, spec: StoreSpec, *, now: datetime) -> Store:
+        store = Store.from_spec(
+            spec, id=self._table.allocate(), application_id=application_id, created=now
+        )
+        self._table.rows[store.id] = store
+        return store
+
+    def find_by_integration_id(self, application_id: int, integration_id: str) -> Store | None:
+        return next(
+            (
+                s
+                for s in self._table.rows.values()
+                if s.application_id == application_id and s.integration_id == integration_id
+            ),
+            None,
+        )
+
+    def known_ids(self, application_id: int, store_ids: Collection[int]) -> set[int]:
+        return {
+            s.id
+            for s in self._table.rows.values()
+            if s.application_id == application_id and s.id in set(store_ids)
+        }
+
+    def list(self, application_id: int, page: PageRequest, filter: StoreFilter) -> Page[Store]:
+        def keep(store: Store) -> bool:
+            query = (filter.query or "").lower()
+            return (
+                store.application_id == application_id
+                and (not filter.name or filter.name.lower() in store.name.lower())
+                and filter.integration_id in (None, store.integration_id)
+                and (
+                    not query
+                    or query in store.name.lower()
+                    or query in store.integration_id.lower()
+                )
+                and (filter.ids is None or store.id in filter.ids)
+            )
+
+        return _page(filter_rows(self._table.rows.values(), keep), page)
+
+
 class FakeUnitOfWork:
     """Works on a deep copy; ``commit`` publishes it, leaving without commit drops it."""
 
@@ -594,6 +643,7 @@ class FakeUnitOfWork:
         self.coupons = FakeCouponRepository(self._state)
         self.evaluation_groups = FakeEvaluationGroupRepository(self._state)
         self.custom_effects = FakeCustomEffectRepository(self._state)
+        self.stores = FakeStoreRepository(self._state)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

@@ -20,6 +20,7 @@ from perks.services.evaluation_groups import EvaluationGroupService
 from perks.services.key_cache import KeyCache
 from perks.services.ports import Clock, UnitOfWorkFactory
 from perks.services.readiness import Readiness
+from perks.services.stores import StoreService
 from perks.settings import Settings
 
 __all__ = ["Services", "build_services", "compose"]
@@ -38,6 +39,7 @@ class Services:
     coupons: CouponService
     evaluation_groups: EvaluationGroupService
     custom_effects: CustomEffectService
+    stores: StoreService
     readiness: Readiness
 
 
@@ -85,5 +87,6 @@ def compose(
         coupons=CouponService(uow, clock),
         evaluation_groups=EvaluationGroupService(uow),
         custom_effects=CustomEffectService(uow, clock),
+        stores=StoreService(uow, clock),
         readiness=Readiness(database),
     )

@@ -124,7 +124,7 @@ class CampaignService:
             spec = replace(spec, evaluation_group_id=group_id)
         else:
             require_group(groups, spec.evaluation_group_id, "/evaluationGroupId")
-        problems = _reference_problems(spec)
+        problems = _reference_problems(uow, application_id, spec)
         if problems:
             raise InvalidInput(problems)
         campaign = uow.campaigns.add(application_id, spec, now=self._clock.now())
@@ -169,7 +169,7 @@ class CampaignService:
                 group_id = base_group(groups).id
             require_group(groups, group_id, "/evaluationGroupId")
             spec = replace(spec, evaluation_group_id=group_id)
-            problems = _reference_problems(spec)
+            problems = _reference_problems(uow, application_id, spec)
             now = self._clock.now()
             ruleset_id = spec.active_ruleset_id
             if ruleset_id is not None and uow.rulesets.get(campaign_id, ruleset_id) is None:
@@ -254,12 +254,14 @@ class RulesetService:
             return uow.rulesets.list(campaign_id, page)
 
 
-def _reference_problems(spec: CampaignSpec) -> list[Problem]:
-    """References to things perks does not have yet are unknown, so refused by name: stores
-    and campaign groups arrive with their own operations."""
+def _reference_problems(uow: UnitOfWork, application_id: int, spec: CampaignSpec) -> list[Problem]:
+    """Linked stores must be the application's; campaign groups (access groups of Talon.One's
+    users) do not exist in perks, so any is unknown."""
+    known = uow.stores.known_ids(application_id, spec.linked_store_ids)
     problems = [
         Problem("invalid value", f"store {store_id} not found", f"/linkedStoreIds/{index}")
         for index, store_id in enumerate(spec.linked_store_ids)
+        if store_id not in known
     ]
     problems += [
         Problem("invalid value", f"campaign group {group} not found", f"/campaignGroups/{index}")

@@ -23,6 +23,7 @@ from perks.domain.custom_effects import CustomEffect
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec
+from perks.domain.stores import Store, StoreSpec
 from perks.domain.vocabulary import CustomEffectDefinition
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
     "NewIntegrationKey",
     "NewManagementKey",
     "RulesetRepository",
+    "StoreFilter",
+    "StoreRepository",
     "UnitOfWork",
     "UnitOfWorkFactory",
 ]
@@ -242,6 +245,23 @@ class CustomEffectRepository(Protocol):
     ) -> CustomEffect | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class StoreFilter:
+    """``listStores``' filters; ``ids`` restricts to some stores (a campaign's linked ones)."""
+
+    name: str | None = None
+    integration_id: str | None = None
+    query: str | None = None
+    ids: frozenset[int] | None = None
+
+
+class StoreRepository(Protocol):
+    def add(self, application_id: int, spec: StoreSpec, *, now: datetime) -> Store: ...
+    def find_by_integration_id(self, application_id: int, integration_id: str) -> Store | None: ...
+    def known_ids(self, application_id: int, store_ids: Collection[int]) -> set[int]: ...
+    def list(self, application_id: int, page: PageRequest, filter: StoreFilter) -> Page[Store]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls it back."""
 
@@ -265,6 +285,8 @@ class UnitOfWork(Protocol):
     def evaluation_groups(self) -> EvaluationGroupRepository: ...
     @property
     def custom_effects(self) -> CustomEffectRepository: ...
+    @property
+    def stores(self) -> StoreRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

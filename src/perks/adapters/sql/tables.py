@@ -29,6 +29,7 @@ __all__ = [
     "management_keys",
     "metadata",
     "rulesets",
+    "stores",
 ]
 
 metadata = MetaData(
@@ -262,6 +263,27 @@ custom_effects = Table(
     Column("enabled", Boolean, nullable=False),
     Column("params", Json, nullable=False),
     Column("application_ids", Json, nullable=False),
+)
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("created", UtcDateTime, nullable=False),
+    Column("updated", UtcDateTime, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("integration_id", String(1000), nullable=False),
+    Column("attributes", Json, nullable=False),
+    UniqueConstraint(
+        "application_id", "integration_id", name="uq_stores_application_id_integration_id"
+    ),
 )
 
 Index("ix_attributes_entity", attributes.c.entity)

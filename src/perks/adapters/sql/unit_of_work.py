@@ -16,6 +16,7 @@ from perks.adapters.sql.coupons import SqlCouponRepository
 from perks.adapters.sql.custom_effects import SqlCustomEffectRepository
 from perks.adapters.sql.engine import WRITE_OPTION
 from perks.adapters.sql.evaluation_groups import SqlEvaluationGroupRepository
+from perks.adapters.sql.stores import SqlStoreRepository
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
 
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
         self.coupons = SqlCouponRepository(connection)
         self.evaluation_groups = SqlEvaluationGroupRepository(connection)
         self.custom_effects = SqlCustomEffectRepository(connection)
+        self.stores = SqlStoreRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -15,6 +15,7 @@ from perks.entrypoints.http.management import (
     custom_effects,
     evaluation_groups,
     rulesets,
+    stores,
 )
 from perks.entrypoints.http.routes import Operation
 
@@ -31,4 +32,5 @@ OPERATIONS: list[Operation[Any, Any]] = [
     *coupon_files.OPERATIONS,
     *evaluation_groups.OPERATIONS,
     *custom_effects.OPERATIONS,
+    *stores.OPERATIONS,
 ]
