@@ -11,10 +11,10 @@ from perks.domain.coupon_codes import DateFormat
 from perks.domain.pages import parse_sort
 from perks.entrypoints.http.management.applications import ACCOUNT_ID
 from perks.entrypoints.http.management.campaigns import USER_ID
+from perks.entrypoints.http.management.coupons import coupon_filter
 from perks.entrypoints.http.routes import Auth, Call, Operation, RawBody, Reply, Upload
 from perks.entrypoints.http.wire import WireStruct
 from perks.services.coupons import COUPON_SORT_FIELDS
-from perks.services.ports import CouponFilter
 
 __all__ = ["OPERATIONS"]
 
@@ -76,16 +76,7 @@ def export_coupons(call: Call[None, ExportQuery]) -> Reply:
     chunks = call.services.coupons.export_coupons(
         call.management,
         call.path["applicationId"],
-        CouponFilter(
-            value=query.value,
-            exact_match=query.exact_match,
-            created_before=query.created_before,
-            created_after=query.created_after,
-            usable=None if query.usable is None else query.usable == "true",
-            recipient_integration_id=query.recipient_integration_id,
-            batch_id=query.batch_id,
-            referral_id=query.referral_id,
-        ),
+        coupon_filter(query),
         campaign_id=query.campaign_id,
         date_format=query.date_format,
         values_only=query.values_only,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 import msgspec
 
@@ -109,6 +109,32 @@ class CouponsQuery(ListQuery):
     referral_id: int | None = None
 
 
+class CouponFilterFields(Protocol):
+    """The coupon filters that listing and exporting share."""
+
+    value: str | None
+    exact_match: bool
+    created_before: datetime | None
+    created_after: datetime | None
+    usable: Literal["true", "false"] | None
+    recipient_integration_id: str | None
+    batch_id: str | None
+    referral_id: int | None
+
+
+def coupon_filter(query: CouponFilterFields) -> CouponFilter:
+    return CouponFilter(
+        value=query.value,
+        exact_match=query.exact_match,
+        created_before=query.created_before,
+        created_after=query.created_after,
+        usable=None if query.usable is None else query.usable == "true",
+        recipient_integration_id=query.recipient_integration_id,
+        batch_id=query.batch_id,
+        referral_id=query.referral_id,
+    )
+
+
 def _limits(wire: list[LimitConfig]) -> tuple[DomainLimitConfig, ...]:
     return tuple(
         DomainLimitConfig(limit.action, limit.limit, tuple(limit.entities), limit.period)
@@ -194,16 +220,7 @@ def get_coupons(call: Call[None, CouponsQuery]) -> Reply:
         call.path["applicationId"],
         call.path["campaignId"],
         page_request(query, sortable=COUPON_SORT_FIELDS),
-        CouponFilter(
-            value=query.value,
-            exact_match=query.exact_match,
-            created_before=query.created_before,
-            created_after=query.created_after,
-            usable=None if query.usable is None else query.usable == "true",
-            recipient_integration_id=query.recipient_integration_id,
-            batch_id=query.batch_id,
-            referral_id=query.referral_id,
-        ),
+        coupon_filter(query),
     )
     return Reply(200, CouponPage(has_more=has_more, data=[_wire(c) for c in coupons]))
 
