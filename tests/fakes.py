@@ -20,6 +20,7 @@ from perks.domain.campaigns import (
     FrontendState,
     frontend_state,
 )
+from perks.domain.coupon_jobs import CouponCreationJob, JobStatus
 from perks.domain.coupons import Coupon, CouponProperties
 from perks.domain.custom_effects import CustomEffect
 from perks.domain.errors import Conflict
@@ -39,6 +40,17 @@ from perks.services.ports import (
 )
 
 T = TypeVar("T")
+
+
+class InlineJobs:
+    """Background work, run at once (the request then answers after it)."""
+
+    def __init__(self) -> None:
+        self.submitted = 0
+
+    def submit(self, work: Callable[[], None]) -> None:
+        self.submitted += 1
+        work()
 
 
 class FixedClock:
@@ -85,6 +97,7 @@ class FakeState:
         self.evaluation_groups: _Table[EvaluationGroup] = _Table()
         self.custom_effects: _Table[CustomEffect] = _Table()
         self.stores: _Table[Store] = _Table()
+        self.coupon_jobs: _Table[CouponCreationJob] = _Table()
         self.places: dict[int, tuple[int, int]] = {}  # campaign id: (group id, position)
 
 
@@ -627,6 +640,37 @@ class FakeStoreRepository:
         return _page(filter_rows(self._table.rows.values(), keep), page)
 
 
+class FakeCouponJobRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.coupon_jobs
+
+    def add(self, job: CouponCreationJob) -> CouponCreationJob:
+        stored = replace(job, id=self._table.allocate())
+        self._table.rows[stored.id] = stored
+        return stored
+
+    def get(self, job_id: int) -> CouponCreationJob | None:
+        return self._table.rows.get(job_id)
+
+    def find(self, application_id: int, batch_id: str) -> CouponCreationJob | None:
+        return next(
+            (
+                j
+                for j in self._table.rows.values()
+                if j.application_id == application_id and j.batch_id == batch_id
+            ),
+            None,
+        )
+
+    def progress(
+        self, job_id: int, *, status: JobStatus, created_amount: int, errors: tuple[str, ...]
+    ) -> None:
+        job = self._table.rows[job_id]
+        self._table.rows[job_id] = replace(
+            job, status=status, created_amount=created_amount, fail_count=len(errors), errors=errors
+        )
+
+
 class FakeUnitOfWork:
     """Works on a deep copy; ``commit`` publishes it, leaving without commit drops it."""
 
@@ -644,6 +688,7 @@ class FakeUnitOfWork:
         self.evaluation_groups = FakeEvaluationGroupRepository(self._state)
         self.custom_effects = FakeCustomEffectRepository(self._state)
         self.stores = FakeStoreRepository(self._state)
+        self.coupon_jobs = FakeCouponJobRepository(self._state)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

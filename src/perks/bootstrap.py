@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from perks.adapters.clock import SystemClock
+from perks.adapters.jobs import ThreadJobs
 from perks.adapters.sql.database import SqlDatabase
 from perks.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from perks.domain.api_keys import IntegrationKey
@@ -14,11 +15,12 @@ from perks.services.api_keys import ApiKeyService
 from perks.services.applications import ApplicationService
 from perks.services.attributes import AttributeService
 from perks.services.campaigns import CampaignService, RulesetService
+from perks.services.coupon_jobs import CouponJobService
 from perks.services.coupons import CouponService
 from perks.services.custom_effects import CustomEffectService
 from perks.services.evaluation_groups import EvaluationGroupService
 from perks.services.key_cache import KeyCache
-from perks.services.ports import Clock, UnitOfWorkFactory
+from perks.services.ports import BackgroundJobs, Clock, UnitOfWorkFactory
 from perks.services.readiness import Readiness
 from perks.services.stores import StoreService
 from perks.settings import Settings
@@ -37,6 +39,7 @@ class Services:
     campaigns: CampaignService
     rulesets: RulesetService
     coupons: CouponService
+    coupon_jobs: CouponJobService
     evaluation_groups: EvaluationGroupService
     custom_effects: CustomEffectService
     stores: StoreService
@@ -56,6 +59,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         clock or SystemClock(),
         last_used_resolution=timedelta(seconds=settings.key_last_used_resolution_seconds),
         key_cache_ttl=timedelta(seconds=settings.key_cache_seconds),
+        jobs=ThreadJobs(),
     )
 
 
@@ -66,6 +70,7 @@ def compose(
     *,
     last_used_resolution: timedelta,
     key_cache_ttl: timedelta,
+    jobs: BackgroundJobs,
 ) -> Services:
     """Wire the services over any unit of work (tests pass a fake one)."""
     integration_cache: KeyCache[IntegrationKey] = KeyCache(key_cache_ttl)
@@ -85,6 +90,7 @@ def compose(
         campaigns=CampaignService(uow, clock),
         rulesets=RulesetService(uow, clock),
         coupons=CouponService(uow, clock),
+        coupon_jobs=CouponJobService(uow, clock, jobs),
         evaluation_groups=EvaluationGroupService(uow),
         custom_effects=CustomEffectService(uow, clock),
         stores=StoreService(uow, clock),

@@ -10,10 +10,16 @@ import pytest
 from perks.adapters.sql.database import SqlDatabase
 from perks.bootstrap import Services, compose
 from perks.domain.applications import ApplicationSpec
+from perks.domain.campaigns import CampaignSpec
+from perks.domain.coupon_jobs import JobStatus
+from perks.domain.coupons import CouponProperties
 from perks.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from perks.domain.pages import PageRequest
 from perks.services.api_keys import IntegrationKeyRequest, ManagementKeyRequest
+from perks.services.coupons import NewCoupons
+from perks.services.ports import CouponFilter
 from perks.services.principals import OPERATOR
-from tests.fakes import FakeStore, FixedClock
+from tests.fakes import FakeStore, FixedClock, InlineJobs
 
 SPEC = ApplicationSpec(name="shop", timezone="UTC", currency="EUR")
 
@@ -32,6 +38,7 @@ def process(store: FakeStore, clock: FixedClock) -> Services:
         clock,
         last_used_resolution=timedelta(minutes=1),
         key_cache_ttl=timedelta(seconds=5),
+        jobs=InlineJobs(),
     )
 
 
@@ -132,3 +139,61 @@ def test_updating_an_application_keeps_its_hmac_key(services: Services, store: F
     services.applications.update(OPERATOR, app.id, replace(SPEC, name="renamed"))
     stored = services.applications.get(OPERATOR, app.id)
     assert (stored.name, stored.key) == ("renamed", "0123456789abcdef")
+
+
+def _campaign_for_codes(services: Services) -> tuple[int, int]:
+    app = services.applications.create(OPERATOR, SPEC)
+    campaign = services.campaigns.create(OPERATOR, app.id, CampaignSpec(name="codes"))
+    return app.id, campaign.id
+
+
+def test_a_coupon_creation_job_stores_its_codes_chunk_by_chunk(services: Services) -> None:
+    app_id, campaign_id = _campaign_for_codes(services)
+    job = services.coupon_jobs.create(
+        OPERATOR,
+        app_id,
+        campaign_id,
+        NewCoupons(
+            number_of_coupons=25_000,
+            properties=CouponProperties(usage_limit=1),
+            coupon_pattern="JOB-########",
+        ),
+    )
+    done = services.coupon_jobs.get(OPERATOR, app_id, job.batch_id)
+    assert (done.status, done.created_amount, done.errors) == (JobStatus.COMPLETED, 25_000, ())
+    coupons, more = services.coupons.list(
+        OPERATOR,
+        app_id,
+        campaign_id,
+        PageRequest(page_size=1000),
+        CouponFilter(batch_id=job.batch_id),
+    )
+    assert len(coupons) == 1000
+    assert more is True
+    with pytest.raises(NotFound):
+        services.coupon_jobs.get(OPERATOR, app_id, "no-such-batch")
+
+
+def test_a_job_whose_code_space_fills_up_says_so(services: Services) -> None:
+    app_id, campaign_id = _campaign_for_codes(services)
+    taken = NewCoupons(
+        number_of_coupons=40,
+        properties=CouponProperties(usage_limit=1),
+        coupon_pattern="P-##",
+        valid_characters=list("ABCDEFGHIJ"),  # 100 codes
+    )
+    services.coupons.create(OPERATOR, app_id, campaign_id, taken)
+    services.coupons.create(OPERATOR, app_id, campaign_id, taken)
+    job = services.coupon_jobs.create(
+        OPERATOR, app_id, campaign_id, replace(taken, number_of_coupons=30)
+    )
+    done = services.coupon_jobs.get(OPERATOR, app_id, job.batch_id)
+    assert done.status is JobStatus.PATTERN_FULL
+    # The generator gives up after 200 draws in a row find nothing new: at most the 20 codes
+    # left, and what it stored is kept (the job's count matches the stored coupons).
+    assert 0 < done.created_amount <= 20
+    assert done.errors
+    stored, _ = services.coupons.list(
+        OPERATOR, app_id, campaign_id, PageRequest(), CouponFilter(batch_id=job.batch_id)
+    )
+    assert len(stored) == done.created_amount

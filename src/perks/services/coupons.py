@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import secrets
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -22,7 +22,7 @@ from perks.domain.coupon_codes import (
     parse_coupon_import,
 )
 from perks.domain.coupons import Coupon, CouponProperties, validate_coupon_properties
-from perks.domain.errors import InvalidInput, NotFound, Problem
+from perks.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from perks.domain.limits import LimitConfig
 from perks.domain.pages import MAX_PAGE_SIZE, PageRequest, SortKey
 from perks.services.lookups import require_application, require_campaign
@@ -38,10 +38,13 @@ from perks.services.principals import ManagementPrincipal
 
 __all__ = [
     "COUPON_SORT_FIELDS",
+    "CodeSpaceFull",
+    "CodeTarget",
     "CouponService",
     "CreatedCoupons",
     "ImportedCoupons",
     "NewCoupons",
+    "store_chunk",
 ]
 
 COUPON_SORT_FIELDS = ("id", "created", "value", "expiry_date", "start_date", "usage_counter")
@@ -73,6 +76,54 @@ class ImportedCoupons:
     batch_id: str
     amount: int
     created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CodeTarget:
+    """Where generated codes go, and what every coupon of the batch allows."""
+
+    application_id: int
+    campaign_id: int
+    properties: CouponProperties
+    batch_id: str
+    now: datetime
+
+
+class CodeSpaceFull(Conflict):
+    """The pattern has no unused code left; ``stored`` codes of the chunk were stored."""
+
+    def __init__(self, details: str, *, stored: int) -> None:
+        super().__init__(details, pointer="/numberOfCoupons")
+        self.stored = stored
+
+
+def store_chunk(
+    uow: UnitOfWork,
+    target: CodeTarget,
+    chunk: list[str],
+    codes: Generator[list[str], Collection[str] | None, None],
+) -> int:
+    """Store a generated chunk: codes that already exist in the application are sent back to
+    the generator, and its replacements checked in turn (one query per round)."""
+    stored = 0
+    while True:
+        clashes = uow.coupons.existing(target.application_id, chunk)
+        kept = [code for code in chunk if code not in clashes]
+        uow.coupons.add_many(
+            target.application_id,
+            target.campaign_id,
+            [NewCoupon(code, code) for code in kept],
+            target.properties,
+            batch_id=target.batch_id,
+            now=target.now,
+        )
+        stored += len(kept)
+        if not clashes:
+            return stored
+        try:
+            chunk = codes.send(clashes)
+        except Conflict as full:
+            raise CodeSpaceFull(full.details, stored=stored) from None
 
 
 class CouponService:
@@ -108,27 +159,9 @@ class CouponService:
             batch_id = secrets.token_hex(8)
             now = self._clock.now()
             codes = generate_codes(code_request.settings, code_request.count)
-            for generated in codes:
-                chunk = generated
-                while clashes := uow.coupons.existing(application_id, chunk):
-                    kept = [code for code in chunk if code not in clashes]
-                    uow.coupons.add_many(
-                        application_id,
-                        campaign_id,
-                        [NewCoupon(code, code) for code in kept],
-                        request.properties,
-                        batch_id=batch_id,
-                        now=now,
-                    )
-                    chunk = codes.send(clashes)
-                uow.coupons.add_many(
-                    application_id,
-                    campaign_id,
-                    [NewCoupon(code, code) for code in chunk],
-                    request.properties,
-                    batch_id=batch_id,
-                    now=now,
-                )
+            target = CodeTarget(application_id, campaign_id, request.properties, batch_id, now)
+            for chunk in codes:
+                store_chunk(uow, target, chunk, codes)
             uow.commit()
         return CreatedCoupons(batch_id=batch_id, count=code_request.count)
 

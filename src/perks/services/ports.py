@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -18,6 +18,7 @@ from perks.domain.api_keys import (
 from perks.domain.applications import Application, ApplicationSpec
 from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec, AttributeType
 from perks.domain.campaigns import Campaign, CampaignSpec
+from perks.domain.coupon_jobs import CouponCreationJob, JobStatus
 from perks.domain.coupons import Coupon, CouponProperties
 from perks.domain.custom_effects import CustomEffect
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
@@ -31,10 +32,12 @@ __all__ = [
     "ApplicationRepository",
     "AttributeFilter",
     "AttributeRepository",
+    "BackgroundJobs",
     "CampaignFilter",
     "CampaignRepository",
     "Clock",
     "CouponFilter",
+    "CouponJobRepository",
     "CouponRepository",
     "CustomEffectRepository",
     "EvaluationGroupRepository",
@@ -262,6 +265,21 @@ class StoreRepository(Protocol):
     def list(self, application_id: int, page: PageRequest, filter: StoreFilter) -> Page[Store]: ...
 
 
+class CouponJobRepository(Protocol):
+    def add(self, job: CouponCreationJob) -> CouponCreationJob: ...
+    def get(self, job_id: int) -> CouponCreationJob | None: ...
+    def find(self, application_id: int, batch_id: str) -> CouponCreationJob | None: ...
+    def progress(
+        self, job_id: int, *, status: JobStatus, created_amount: int, errors: tuple[str, ...]
+    ) -> None: ...
+
+
+class BackgroundJobs(Protocol):
+    """Runs work after the request that asked for it has been answered."""
+
+    def submit(self, work: Callable[[], None]) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls it back."""
 
@@ -287,6 +305,8 @@ class UnitOfWork(Protocol):
     def custom_effects(self) -> CustomEffectRepository: ...
     @property
     def stores(self) -> StoreRepository: ...
+    @property
+    def coupon_jobs(self) -> CouponJobRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

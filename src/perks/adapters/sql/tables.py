@@ -22,6 +22,7 @@ __all__ = [
     "applications",
     "attributes",
     "campaigns",
+    "coupon_creation_jobs",
     "coupons",
     "custom_effects",
     "evaluation_groups",
@@ -284,6 +285,33 @@ stores = Table(
     UniqueConstraint(
         "application_id", "integration_id", name="uq_stores_application_id_integration_id"
     ),
+)
+
+coupon_creation_jobs = Table(
+    "coupon_creation_jobs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "campaign_id",
+        Id,
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("batch_id", String(64), nullable=False, unique=True),
+    Column("created", UtcDateTime, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("number_of_coupons", Integer, nullable=False),
+    Column("created_amount", Integer, nullable=False),
+    Column("fail_count", Integer, nullable=False),
+    Column("errors", Json, nullable=False),
+    # The code settings and coupon properties of the request, as JSON with exact numbers.
+    Column("request", Text, nullable=False),
 )
 
 Index("ix_attributes_entity", attributes.c.entity)

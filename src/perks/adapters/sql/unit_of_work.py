@@ -12,6 +12,7 @@ from perks.adapters.sql.api_keys import SqlIntegrationKeyRepository, SqlManageme
 from perks.adapters.sql.applications import SqlApplicationRepository
 from perks.adapters.sql.attributes import SqlAttributeRepository
 from perks.adapters.sql.campaigns import SqlCampaignRepository, SqlRulesetRepository
+from perks.adapters.sql.coupon_jobs import SqlCouponJobRepository
 from perks.adapters.sql.coupons import SqlCouponRepository
 from perks.adapters.sql.custom_effects import SqlCustomEffectRepository
 from perks.adapters.sql.engine import WRITE_OPTION
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
         self.evaluation_groups = SqlEvaluationGroupRepository(connection)
         self.custom_effects = SqlCustomEffectRepository(connection)
         self.stores = SqlStoreRepository(connection)
+        self.coupon_jobs = SqlCouponJobRepository(connection)
         return self
 
     def commit(self) -> None:
