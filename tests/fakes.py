@@ -21,7 +21,7 @@ from perks.domain.campaigns import (
     frontend_state,
 )
 from perks.domain.coupon_jobs import CouponCreationJob, JobStatus
-from perks.domain.coupons import Coupon, CouponProperties
+from perks.domain.coupons import Coupon, CouponBatchChanges, CouponProperties
 from perks.domain.custom_effects import CustomEffect
 from perks.domain.errors import Conflict
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
@@ -467,6 +467,29 @@ class FakeCouponRepository:
         del self._table.rows[coupon_id]
         return True
 
+    def update_many(
+        self, campaign_id: int, batch_id: str | None, changes: CouponBatchChanges
+    ) -> int:
+        changed: dict[str, Any] = changes.changed()
+        if not changed:
+            return 0
+        count = 0
+        for coupon_id, (app, normalized, coupon) in list(self._table.rows.items()):
+            if coupon.campaign_id == campaign_id and batch_id in (None, coupon.batch_id):
+                self._table.rows[coupon_id] = (app, normalized, replace(coupon, **changed))
+                count += 1
+        return count
+
+    def delete_many(self, campaign_id: int, filter: CouponFilter, *, now: datetime) -> int:
+        doomed = [
+            coupon_id
+            for coupon_id, (_, _, coupon) in self._table.rows.items()
+            if coupon.campaign_id == campaign_id and _coupon_matches(coupon, filter, now)
+        ]
+        for coupon_id in doomed:
+            del self._table.rows[coupon_id]
+        return len(doomed)
+
 
 def _coupon_matches(coupon: Coupon, filter: CouponFilter, now: datetime) -> bool:
     value = coupon.value.lower()
@@ -478,7 +501,18 @@ def _coupon_matches(coupon: Coupon, filter: CouponFilter, now: datetime) -> bool
         filter.recipient_integration_id in (None, coupon.recipient_integration_id),
         filter.batch_id in (None, coupon.batch_id),
         filter.referral_id in (None, coupon.referral_id),
+        _between(coupon.start_date, filter.starts_after, filter.starts_before),
+        _between(coupon.expiry_date, filter.expires_after, filter.expires_before),
     ]
+    if filter.valid is not None:
+        started = coupon.start_date is None or coupon.start_date <= now
+        ended = coupon.expiry_date is not None and coupon.expiry_date <= now
+        validity = {
+            "expired": ended,
+            "validFuture": not started,
+            "validNow": started and not ended,
+        }
+        checks.append(validity[filter.valid])
     if filter.usable is not None:
         usable = (
             (coupon.start_date is None or coupon.start_date <= now)
@@ -669,6 +703,14 @@ class FakeCouponJobRepository:
         self._table.rows[job_id] = replace(
             job, status=status, created_amount=created_amount, fail_count=len(errors), errors=errors
         )
+
+
+def _between(value: datetime | None, after: datetime | None, before: datetime | None) -> bool:
+    if after is None and before is None:
+        return True
+    if value is None:
+        return False
+    return (after is None or value > after) and (before is None or value < before)
 
 
 class FakeUnitOfWork:

@@ -127,3 +127,35 @@ def test_coupons_of_an_unknown_campaign_are_404(api: Api) -> None:
     missing = f"/v1/applications/{application['id']}/campaigns/999"
     envelope(api.post(f"{missing}/coupons", NEW_COUPONS), 404)
     envelope(api.get(f"{missing}/coupons/no_total"), 404)
+
+
+def test_update_a_batch_and_delete_by_filters(api: Api) -> None:
+    campaign = campaign_path(api)
+    first = api.post(f"{campaign}/coupons?silent=no", {**NEW_COUPONS, "numberOfCoupons": 3})
+    second = api.post(f"{campaign}/coupons?silent=no", {**NEW_COUPONS, "numberOfCoupons": 2})
+    batch = first.json()["data"][0]["batchId"]
+
+    future = (api.clock.now() + timedelta(days=10)).isoformat()
+    changed = api.put(
+        f"{campaign}/coupons", {"batchID": batch, "usageLimit": 9, "startDate": future}
+    )
+    assert changed.status_code == 204, changed.text
+    coupons = {c["id"]: c for c in all_coupons(api, campaign)}
+    for coupon in first.json()["data"]:
+        assert coupons[coupon["id"]]["usageLimit"] == 9
+        assert coupons[coupon["id"]]["discountLimit"] == 25.5  # kept
+    for coupon in second.json()["data"]:
+        assert coupons[coupon["id"]]["usageLimit"] == 5
+    bad = envelope(api.put(f"{campaign}/coupons", {"usageLimit": -2}), 400)
+    assert sources(bad) == ["/usageLimit"]
+
+    deleted = api.delete(f"{campaign}/coupons?valid=validFuture")
+    assert deleted.status_code == 204, deleted.text
+    left = [c["id"] for c in all_coupons(api, campaign)]
+    assert sorted(left) == sorted(c["id"] for c in second.json()["data"])
+    target = second.json()["data"][0]
+    exact = api.delete(f"{campaign}/coupons?value={target['value']}&exactMatch=true")
+    assert exact.status_code == 204, exact.text
+    assert [c["id"] for c in all_coupons(api, campaign)] == [second.json()["data"][1]["id"]]
+    refused = envelope(api.delete(f"{campaign}/coupons?valid=sometimes"), 400)
+    assert sources(refused) == ["valid"]

@@ -19,6 +19,7 @@ __all__ = [
     "MAX_DISCOUNT_LIMIT",
     "MAX_USAGE_LIMIT",
     "Coupon",
+    "CouponBatchChanges",
     "CouponProperties",
     "validate_coupon_properties",
 ]
@@ -63,6 +64,24 @@ class Coupon(CouponProperties):
 
     def properties(self) -> CouponProperties:
         return CouponProperties(**{f.name: getattr(self, f.name) for f in fields(CouponProperties)})
+
+
+@dataclass(frozen=True, slots=True)
+class CouponBatchChanges:
+    """``UpdateCouponBatch``: what changes on every coupon of a campaign (or of one batch);
+    None leaves a field as it is."""
+
+    usage_limit: int | None = None
+    discount_limit: Decimal | None = None
+    reservation_limit: int | None = None
+    start_date: datetime | None = None
+    expiry_date: datetime | None = None
+    attributes: Mapping[str, object] | None = None
+
+    def changed(self) -> dict[str, object]:
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None
+        }
 
 
 def validate_coupon_properties(properties: CouponProperties, *, many: bool) -> None:

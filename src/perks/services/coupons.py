@@ -21,7 +21,12 @@ from perks.domain.coupon_codes import (
     parse_code_request,
     parse_coupon_import,
 )
-from perks.domain.coupons import Coupon, CouponProperties, validate_coupon_properties
+from perks.domain.coupons import (
+    Coupon,
+    CouponBatchChanges,
+    CouponProperties,
+    validate_coupon_properties,
+)
 from perks.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from perks.domain.limits import LimitConfig
 from perks.domain.pages import MAX_PAGE_SIZE, PageRequest, SortKey
@@ -210,6 +215,47 @@ class CouponService:
         if coupon is None:
             raise NotFound("coupon", coupon_id)
         return coupon
+
+    def update_batch(
+        self,
+        principal: ManagementPrincipal,
+        application_id: int,
+        campaign_id: int,
+        batch_id: str | None,
+        changes: CouponBatchChanges,
+    ) -> int:
+        """``updateCouponBatch``: every coupon of the campaign, or of one batch of it."""
+        principal.require_application(application_id)
+        validate_coupon_properties(
+            CouponProperties(
+                usage_limit=changes.usage_limit or 0,
+                discount_limit=changes.discount_limit,
+                reservation_limit=changes.reservation_limit,
+                start_date=changes.start_date,
+                expiry_date=changes.expiry_date,
+            ),
+            many=True,
+        )
+        with self._uow(write=True) as uow:
+            require_campaign(uow, application_id, campaign_id)
+            count = uow.coupons.update_many(campaign_id, batch_id, changes)
+            uow.commit()
+        return count
+
+    def delete_matching(
+        self,
+        principal: ManagementPrincipal,
+        application_id: int,
+        campaign_id: int,
+        filter: CouponFilter,
+    ) -> int:
+        """``deleteCoupons``: the campaign's coupons that match the filters."""
+        principal.require_application(application_id)
+        with self._uow(write=True) as uow:
+            require_campaign(uow, application_id, campaign_id)
+            count = uow.coupons.delete_many(campaign_id, filter, now=self._clock.now())
+            uow.commit()
+        return count
 
     def delete(
         self,

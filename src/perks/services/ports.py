@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Literal, Protocol
 
 from perks.domain.additional_costs import AdditionalCost, AdditionalCostSpec
 from perks.domain.api_keys import (
@@ -19,7 +19,7 @@ from perks.domain.applications import Application, ApplicationSpec
 from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec, AttributeType
 from perks.domain.campaigns import Campaign, CampaignSpec
 from perks.domain.coupon_jobs import CouponCreationJob, JobStatus
-from perks.domain.coupons import Coupon, CouponProperties
+from perks.domain.coupons import Coupon, CouponBatchChanges, CouponProperties
 from perks.domain.custom_effects import CustomEffect
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.pages import Page, PageRequest
@@ -185,6 +185,12 @@ class CouponFilter:
     recipient_integration_id: str | None = None
     batch_id: str | None = None
     referral_id: int | None = None
+    starts_after: datetime | None = None
+    starts_before: datetime | None = None
+    expires_after: datetime | None = None
+    expires_before: datetime | None = None
+    # expired (ended), validNow (started, not ended), validFuture (not started) at ``now``
+    valid: Literal["expired", "validNow", "validFuture"] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +219,10 @@ class CouponRepository(Protocol):
         self, campaign_id: int, coupon_id: int, properties: CouponProperties
     ) -> Coupon | None: ...
     def delete(self, campaign_id: int, coupon_id: int) -> bool: ...
+    def update_many(
+        self, campaign_id: int, batch_id: str | None, changes: CouponBatchChanges
+    ) -> int: ...
+    def delete_many(self, campaign_id: int, filter: CouponFilter, *, now: datetime) -> int: ...
 
 
 class EvaluationGroupRepository(Protocol):

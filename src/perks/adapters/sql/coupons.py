@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from perks.adapters.sql.applications import limits_from_json, limits_to_json
 from perks.adapters.sql.paging import contains_pattern
 from perks.adapters.sql.tables import coupons
-from perks.domain.coupons import Coupon, CouponProperties
+from perks.domain.coupons import Coupon, CouponBatchChanges, CouponProperties
 from perks.domain.errors import Conflict
 from perks.domain.pages import PageRequest
 from perks.services.ports import CouponFilter, NewCoupon
@@ -124,6 +124,23 @@ class SqlCouponRepository:
         )
         return None if result.rowcount == 0 else self.get(campaign_id, coupon_id)
 
+    def update_many(
+        self, campaign_id: int, batch_id: str | None, changes: CouponBatchChanges
+    ) -> int:
+        values = _changed_values(changes)
+        if not values:
+            return 0
+        query = update(coupons).where(coupons.c.campaign_id == campaign_id)
+        if batch_id is not None:
+            query = query.where(coupons.c.batch_id == batch_id)
+        return self._connection.execute(query.values(values)).rowcount
+
+    def delete_many(self, campaign_id: int, filter: CouponFilter, *, now: datetime) -> int:
+        result = self._connection.execute(
+            delete(coupons).where(coupons.c.campaign_id == campaign_id, *_conditions(filter, now))
+        )
+        return result.rowcount
+
     def delete(self, campaign_id: int, coupon_id: int) -> bool:
         result = self._connection.execute(
             delete(coupons).where(coupons.c.campaign_id == campaign_id, coupons.c.id == coupon_id)
@@ -134,24 +151,40 @@ class SqlCouponRepository:
 def _conditions(filter: CouponFilter, now: datetime) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filter.value:
-        if filter.exact_match:
-            conditions.append(coupons.c.value.ilike(_escaped(filter.value), escape="\\"))
-        else:
-            conditions.append(coupons.c.value.ilike(contains_pattern(filter.value), escape="\\"))
-    if filter.created_before is not None:
-        conditions.append(coupons.c.created < filter.created_before)
-    if filter.created_after is not None:
-        conditions.append(coupons.c.created > filter.created_after)
-    if filter.recipient_integration_id is not None:
-        conditions.append(coupons.c.recipient_integration_id == filter.recipient_integration_id)
-    if filter.batch_id is not None:
-        conditions.append(coupons.c.batch_id == filter.batch_id)
-    if filter.referral_id is not None:
-        conditions.append(coupons.c.referral_id == filter.referral_id)
+        pattern = _escaped(filter.value) if filter.exact_match else contains_pattern(filter.value)
+        conditions.append(coupons.c.value.ilike(pattern, escape="\\"))
+    for column, equal_to in (
+        (coupons.c.recipient_integration_id, filter.recipient_integration_id),
+        (coupons.c.batch_id, filter.batch_id),
+        (coupons.c.referral_id, filter.referral_id),
+    ):
+        if equal_to is not None:
+            conditions.append(column == equal_to)
+    for column, after, before in (
+        (coupons.c.created, filter.created_after, filter.created_before),
+        (coupons.c.start_date, filter.starts_after, filter.starts_before),
+        (coupons.c.expiry_date, filter.expires_after, filter.expires_before),
+    ):
+        if after is not None:
+            conditions.append(column > after)
+        if before is not None:
+            conditions.append(column < before)
     if filter.usable is not None:
         usable = _usable(now)
         conditions.append(usable if filter.usable else ~usable)
+    if filter.valid is not None:
+        conditions.append(_validity(filter.valid, now))
     return conditions
+
+
+def _validity(valid: str, now: datetime) -> ColumnElement[bool]:
+    started = or_(coupons.c.start_date.is_(None), coupons.c.start_date <= now)
+    ended = and_(coupons.c.expiry_date.is_not(None), coupons.c.expiry_date <= now)
+    if valid == "expired":
+        return ended
+    if valid == "validFuture":
+        return ~started
+    return and_(started, ~ended)
 
 
 def _usable(now: datetime) -> ColumnElement[bool]:
@@ -165,6 +198,19 @@ def _usable(now: datetime) -> ColumnElement[bool]:
 def _escaped(text: str) -> str:
     """``text`` as a LIKE pattern that matches it literally (and only it)."""
     return contains_pattern(text)[1:-1]
+
+
+def _changed_values(changes: CouponBatchChanges) -> dict[str, Any]:
+    """The columns an ``UpdateCouponBatch`` sets (only the fields it carries)."""
+    values: dict[str, Any] = {}
+    for name, value in changes.changed().items():
+        if name == "discount_limit":
+            values[name] = str(value)
+        elif name == "attributes":
+            values[name] = _ENCODER.encode(dict(value)).decode()  # type: ignore[call-overload]
+        else:
+            values[name] = value
+    return values
 
 
 def _property_values(properties: CouponProperties) -> dict[str, Any]:

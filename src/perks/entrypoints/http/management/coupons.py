@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Protocol
 
 import msgspec
 
-from perks.domain.coupons import MAX_USAGE_LIMIT, CouponProperties
+from perks.domain.coupons import MAX_USAGE_LIMIT, CouponBatchChanges, CouponProperties
 from perks.domain.coupons import Coupon as DomainCoupon
 from perks.domain.limits import LimitConfig as DomainLimitConfig
 from perks.entrypoints.http.management.campaigns import LimitConfig
@@ -252,6 +253,69 @@ def update_coupon(call: Call[UpdateCoupon, NoQuery]) -> Reply:
     return Reply(200, _wire(call.services.coupons.update(call.management, *ids, properties)))
 
 
+class UpdateCouponBatch(WireStruct):
+    usage_limit: UsageLimit | None = None
+    discount_limit: Decimal | None = None
+    reservation_limit: UsageLimit | None = None
+    start_date: datetime | None = None
+    expiry_date: datetime | None = None
+    attributes: dict[str, Any] | None = None
+    batch_id: str | None = msgspec.field(default=None, name="batchID")
+
+
+class DeleteCouponsQuery(msgspec.Struct, rename="camel", kw_only=True):
+    value: str | None = None
+    exact_match: bool = False
+    created_before: datetime | None = None
+    created_after: datetime | None = None
+    starts_after: datetime | None = None
+    starts_before: datetime | None = None
+    expires_after: datetime | None = None
+    expires_before: datetime | None = None
+    valid: Literal["expired", "validNow", "validFuture"] | None = None
+    usable: Literal["true", "false"] | None = None
+    recipient_integration_id: str | None = None
+    batch_id: str | None = None
+    referral_id: int | None = None
+
+
+def update_coupon_batch(call: Call[UpdateCouponBatch, NoQuery]) -> Reply:
+    body = call.body
+    call.services.coupons.update_batch(
+        call.management,
+        call.path["applicationId"],
+        call.path["campaignId"],
+        body.batch_id,
+        CouponBatchChanges(
+            usage_limit=body.usage_limit,
+            discount_limit=body.discount_limit,
+            reservation_limit=body.reservation_limit,
+            start_date=body.start_date,
+            expiry_date=body.expiry_date,
+            attributes=body.attributes,
+        ),
+    )
+    return Reply(204)
+
+
+def delete_coupons(call: Call[None, DeleteCouponsQuery]) -> Reply:
+    query = call.query
+    call.services.coupons.delete_matching(
+        call.management,
+        call.path["applicationId"],
+        call.path["campaignId"],
+        replace(
+            coupon_filter(query),
+            starts_after=query.starts_after,
+            starts_before=query.starts_before,
+            expires_after=query.expires_after,
+            expires_before=query.expires_before,
+            valid=query.valid,
+        ),
+    )
+    return Reply(204)
+
+
 def delete_coupon(call: Call[None, NoQuery]) -> Reply:
     call.services.coupons.delete(
         call.management,
@@ -265,6 +329,28 @@ def delete_coupon(call: Call[None, NoQuery]) -> Reply:
 _COUPONS = "/v1/applications/{applicationId}/campaigns/{campaignId}/coupons"
 
 OPERATIONS: list[Operation[Any, Any]] = [
+    Operation(
+        method="PUT",
+        path=_COUPONS,
+        operation_id="updateCouponBatch",
+        summary="Update coupons of a campaign (or of one batch)",
+        handler=update_coupon_batch,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        body=UpdateCouponBatch,
+        responses={204: None, 404: None},
+    ),
+    Operation(
+        method="DELETE",
+        path=_COUPONS,
+        operation_id="deleteCoupons",
+        summary="Delete the coupons of a campaign that match the filters",
+        handler=delete_coupons,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        query=DeleteCouponsQuery,
+        responses={204: None, 404: None},
+    ),
     Operation(
         method="POST",
         path=_COUPONS,
