@@ -11,12 +11,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import msgspec
 from sqlalchemy import Select, and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
 from perks.adapters.sql.applications import limits_from_json, limits_to_json
+from perks.adapters.sql.documents import dump, load
 from perks.adapters.sql.paging import contains_pattern, fetch_page, inserted_id
 from perks.adapters.sql.tables import campaigns, rulesets
 from perks.domain.campaigns import (
@@ -33,18 +33,6 @@ from perks.domain.rulesets import Binding, Rule, Ruleset, RulesetSpec
 from perks.services.ports import CampaignFilter
 
 __all__ = ["SqlCampaignRepository", "SqlRulesetRepository"]
-
-_ENCODER = msgspec.json.Encoder(decimal_format="number")
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
-
-
-def _dump(document: dict[str, Any]) -> str:
-    return _ENCODER.encode(document).decode()
-
-
-def _load(text: str) -> dict[str, Any]:
-    document: dict[str, Any] = _DECODER.decode(text)
-    return document
 
 
 class SqlCampaignRepository:
@@ -146,7 +134,7 @@ def _campaign_values(spec: CampaignSpec) -> dict[str, Any]:
         "evaluation_group_id": spec.evaluation_group_id,
         "reevaluate_on_return": spec.reevaluate_on_return,
         "tags_search": "".join(f"\n{tag.lower()}" for tag in spec.tags) + "\n",
-        "document": _dump(
+        "document": dump(
             {
                 "attributes": dict(spec.attributes),
                 "tags": list(spec.tags),
@@ -163,7 +151,7 @@ def _campaign_values(spec: CampaignSpec) -> dict[str, Any]:
 
 
 def _campaign(row: RowMapping) -> Campaign:
-    document = _load(row["document"])
+    document = load(row["document"])
     spec = CampaignSpec(
         name=row["name"],
         description=row["description"],
@@ -221,7 +209,7 @@ class SqlRulesetRepository:
                 campaign_id=campaign_id,
                 created=now,
                 activated_at=activated_at,
-                document=_dump(_ruleset_to_json(spec)),
+                document=dump(_ruleset_to_json(spec)),
             )
         )
         return Ruleset.from_spec(
@@ -257,7 +245,7 @@ class SqlRulesetRepository:
 
 
 def _ruleset(row: RowMapping) -> Ruleset:
-    document = _load(row["document"])
+    document = load(row["document"])
     spec = RulesetSpec(
         rules=tuple(_rule_from_json(rule) for rule in document["rules"]),
         bindings=tuple(_binding_from_json(b) for b in document["bindings"]),

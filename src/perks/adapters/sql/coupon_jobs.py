@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import msgspec
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
+from perks.adapters.sql.documents import dump, load
 from perks.adapters.sql.paging import inserted_id
 from perks.adapters.sql.tables import coupon_creation_jobs
 from perks.domain.campaigns import CodeGeneratorSettings
@@ -17,9 +17,6 @@ from perks.domain.coupon_jobs import CouponCreationJob, JobStatus
 from perks.domain.coupons import CouponProperties
 
 __all__ = ["SqlCouponJobRepository"]
-
-_ENCODER = msgspec.json.Encoder(decimal_format="number")
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
 
 
 class SqlCouponJobRepository:
@@ -38,7 +35,7 @@ class SqlCouponJobRepository:
                 created_amount=job.created_amount,
                 fail_count=job.fail_count,
                 errors=list(job.errors),
-                request=_ENCODER.encode(_request(job)).decode(),
+                request=dump(_request(job)),
             )
         )
         return CouponCreationJob(**{**_fields(job), "id": inserted_id(result)})
@@ -96,7 +93,7 @@ def _request(job: CouponCreationJob) -> dict[str, Any]:
 
 
 def _job(row: RowMapping) -> CouponCreationJob:
-    request: dict[str, Any] = _DECODER.decode(row["request"])
+    request: dict[str, Any] = load(row["request"])
     return CouponCreationJob(
         id=int(row["id"]),
         application_id=int(row["application_id"]),

@@ -8,13 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import msgspec
 from sqlalchemy import Select, and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from perks.adapters.sql.applications import limits_from_json, limits_to_json
+from perks.adapters.sql.documents import dump, load
 from perks.adapters.sql.paging import contains_pattern
 from perks.adapters.sql.tables import coupons
 from perks.domain.coupons import Coupon, CouponBatchChanges, CouponProperties
@@ -24,8 +24,6 @@ from perks.services.ports import CouponFilter, NewCoupon
 
 __all__ = ["SqlCouponRepository"]
 
-_ENCODER = msgspec.json.Encoder(decimal_format="number")
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
 # Bound parameters per statement: well under SQLite's and PostgreSQL's limits.
 _IN_CHUNK = 500
 
@@ -207,7 +205,7 @@ def _changed_values(changes: CouponBatchChanges) -> dict[str, Any]:
         if name == "discount_limit":
             values[name] = str(value)
         elif name == "attributes":
-            values[name] = _ENCODER.encode(dict(value)).decode()  # type: ignore[call-overload]
+            values[name] = dump(value)
         else:
             values[name] = value
     return values
@@ -222,7 +220,7 @@ def _property_values(properties: CouponProperties) -> dict[str, Any]:
         "start_date": properties.start_date,
         "expiry_date": properties.expiry_date,
         "limits": limits_to_json(properties.limits),
-        "attributes": _ENCODER.encode(dict(properties.attributes)).decode(),
+        "attributes": dump(dict(properties.attributes)),
         "recipient_integration_id": properties.recipient_integration_id,
         "is_reservation_mandatory": properties.is_reservation_mandatory,
         "implicitly_reserved": properties.implicitly_reserved,
@@ -231,7 +229,7 @@ def _property_values(properties: CouponProperties) -> dict[str, Any]:
 
 def _coupon(row: RowMapping) -> Coupon:
     limit = row["discount_limit"]
-    attributes: dict[str, object] = _DECODER.decode(row["attributes"])
+    attributes: dict[str, object] = load(row["attributes"])
     return Coupon(
         id=int(row["id"]),
         created=row["created"],

@@ -149,9 +149,26 @@ def _settings(wire: CodeGeneratorSettings | None) -> DomainCodeGeneratorSettings
     return DomainCodeGeneratorSettings(tuple(wire.valid_characters), wire.coupon_pattern)
 
 
-def _wire_settings(settings: DomainCodeGeneratorSettings | None) -> CodeGeneratorSettings | None:
-    if settings is None:
-        return None
+def limits_from_wire(wire: list[LimitConfig]) -> tuple[DomainLimitConfig, ...]:
+    return tuple(
+        DomainLimitConfig(limit.action, limit.limit, tuple(limit.entities), limit.period)
+        for limit in wire
+    )
+
+
+def limits_to_wire(limits: tuple[DomainLimitConfig, ...]) -> list[LimitConfig]:
+    return [
+        LimitConfig(
+            action=limit.action,
+            limit=limit.limit,
+            entities=list(limit.entities),
+            period=limit.period,
+        )
+        for limit in limits
+    ]
+
+
+def settings_to_wire(settings: DomainCodeGeneratorSettings) -> CodeGeneratorSettings:
     return CodeGeneratorSettings(
         valid_characters=list(settings.valid_characters), coupon_pattern=settings.coupon_pattern
     )
@@ -171,10 +188,7 @@ def _spec(body: NewCampaign) -> CampaignSpec:
         features=tuple(body.features),
         coupon_settings=_settings(body.coupon_settings),
         referral_settings=_settings(body.referral_settings),
-        limits=tuple(
-            DomainLimitConfig(limit.action, limit.limit, tuple(limit.entities), limit.period)
-            for limit in body.limits
-        ),
+        limits=limits_from_wire(body.limits),
         campaign_groups=tuple(body.campaign_groups),
         type=body.type,
         linked_store_ids=tuple(body.linked_store_ids),
@@ -197,15 +211,7 @@ def wire_campaign(campaign: DomainCampaign, now: datetime) -> Campaign:
         tags=list(campaign.tags),
         reevaluate_on_return=campaign.reevaluate_on_return,
         features=list(campaign.features),
-        limits=[
-            LimitConfig(
-                action=limit.action,
-                limit=limit.limit,
-                entities=list(limit.entities),
-                period=limit.period,
-            )
-            for limit in campaign.limits
-        ],
+        limits=limits_to_wire(campaign.limits),
         type=campaign.type,
         frontend_state=frontend_state(campaign, now),
         stores_imported=False,
@@ -219,8 +225,12 @@ def wire_campaign(campaign: DomainCampaign, now: datetime) -> Campaign:
         start_time=campaign.start_time,
         end_time=campaign.end_time,
         active_ruleset_id=campaign.active_ruleset_id,
-        coupon_settings=_wire_settings(campaign.coupon_settings),
-        referral_settings=_wire_settings(campaign.referral_settings),
+        coupon_settings=None
+        if campaign.coupon_settings is None
+        else settings_to_wire(campaign.coupon_settings),
+        referral_settings=None
+        if campaign.referral_settings is None
+        else settings_to_wire(campaign.referral_settings),
         coupon_attributes=dict(campaign.coupon_attributes) or None,
         evaluation_group_id=campaign.evaluation_group_id,
     )

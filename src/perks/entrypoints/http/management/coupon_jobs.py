@@ -12,7 +12,11 @@ from perks.domain.coupon_jobs import CouponCreationJob as DomainJob
 from perks.domain.coupon_jobs import JobStatus
 from perks.domain.coupons import MAX_USAGE_LIMIT, CouponProperties
 from perks.entrypoints.http.management.applications import ACCOUNT_ID
-from perks.entrypoints.http.management.campaigns import USER_ID, CodeGeneratorSettings
+from perks.entrypoints.http.management.campaigns import (
+    USER_ID,
+    CodeGeneratorSettings,
+    settings_to_wire,
+)
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import WireStruct
 from perks.services.coupons import NewCoupons
@@ -76,10 +80,7 @@ def _wire(job: DomainJob) -> CouponCreationJob:
         created_by=USER_ID,
         usage_limit=props.usage_limit,
         number_of_coupons=job.number_of_coupons,
-        coupon_settings=CodeGeneratorSettings(
-            valid_characters=list(job.settings.valid_characters),
-            coupon_pattern=job.settings.coupon_pattern,
-        ),
+        coupon_settings=settings_to_wire(job.settings),
         attributes=dict(props.attributes),
         batch_id=job.batch_id,
         status=job.status,

@@ -11,8 +11,11 @@ import msgspec
 
 from perks.domain.coupons import MAX_USAGE_LIMIT, CouponBatchChanges, CouponProperties
 from perks.domain.coupons import Coupon as DomainCoupon
-from perks.domain.limits import LimitConfig as DomainLimitConfig
-from perks.entrypoints.http.management.campaigns import LimitConfig
+from perks.entrypoints.http.management.campaigns import (
+    LimitConfig,
+    limits_from_wire,
+    limits_to_wire,
+)
 from perks.entrypoints.http.management.paging import ListQuery, page_request
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import WireStruct
@@ -136,13 +139,6 @@ def coupon_filter(query: CouponFilterFields) -> CouponFilter:
     )
 
 
-def _limits(wire: list[LimitConfig]) -> tuple[DomainLimitConfig, ...]:
-    return tuple(
-        DomainLimitConfig(limit.action, limit.limit, tuple(limit.entities), limit.period)
-        for limit in wire
-    )
-
-
 def _wire(coupon: DomainCoupon) -> Coupon:
     assert coupon.created is not None
     return Coupon(
@@ -154,12 +150,7 @@ def _wire(coupon: DomainCoupon) -> Coupon:
         usage_counter=coupon.usage_counter,
         discount_counter=coupon.discount_counter,
         reservation_counter=coupon.reservation_counter,
-        limits=[
-            LimitConfig(
-                action=li.action, limit=li.limit, entities=list(li.entities), period=li.period
-            )
-            for li in coupon.limits
-        ],
+        limits=limits_to_wire(coupon.limits),
         attributes=dict(coupon.attributes),
         is_reservation_mandatory=coupon.is_reservation_mandatory,
         implicitly_reserved=coupon.implicitly_reserved,
@@ -182,7 +173,7 @@ def create_coupons(call: Call[NewCoupons, CreateQuery]) -> Reply:
         reservation_limit=body.reservation_limit,
         start_date=body.start_date,
         expiry_date=body.expiry_date,
-        limits=_limits(body.limits),
+        limits=limits_from_wire(body.limits),
         attributes=body.attributes,
         recipient_integration_id=body.recipient_integration_id,
         is_reservation_mandatory=body.is_reservation_mandatory,
@@ -240,7 +231,7 @@ def update_coupon(call: Call[UpdateCoupon, NoQuery]) -> Reply:
         else current.reservation_limit,
         start_date=body.start_date,
         expiry_date=body.expiry_date,
-        limits=current.limits if body.limits is None else _limits(body.limits),
+        limits=current.limits if body.limits is None else limits_from_wire(body.limits),
         attributes=current.attributes if body.attributes is None else body.attributes,
         recipient_integration_id=body.recipient_integration_id,
         is_reservation_mandatory=current.is_reservation_mandatory
