@@ -1,10 +1,11 @@
-"""The ``perks`` command: serve, migrate, keys, version."""
+"""The ``perks`` command: serve, migrate, keys, campaigns as code, version."""
 
 from __future__ import annotations
 
 import os
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,7 +14,7 @@ import uvicorn
 from perks import __version__
 from perks.bootstrap import Services, build_services
 from perks.domain.errors import PerksError
-from perks.entrypoints import talang_cli
+from perks.entrypoints import config_cli, talang_cli
 from perks.services.api_keys import IntegrationKeyRequest, ManagementKeyRequest
 from perks.services.principals import OPERATOR
 from perks.settings import Settings
@@ -183,6 +184,77 @@ def create_integration(
     finally:
         services.database.dispose()
     _show_key("integration key", created.secret, expiry, scheme="ApiKey-v1")
+
+
+Directory = Annotated[
+    Path,
+    typer.Option("--file", "-f", help="A YAML/JSON file, or a directory of them (recursively)."),
+]
+Prune = Annotated[
+    bool,
+    typer.Option(
+        help="Also delete what the files' applications hold and the files do not: campaigns, "
+        "their coupons, evaluation groups."
+    ),
+]
+
+
+def _configured(database_url: str | None) -> Services:
+    services = build_services(_settings(database_url))
+    _prepare_schema(services, migrate_schema=False)
+    return services
+
+
+@app.command()
+def plan(directory: Directory, prune: Prune = False, database_url: DatabaseUrl = None) -> None:
+    """Show what `perks apply` would create, change or delete; change nothing."""
+    services = _configured(database_url)
+    try:
+        code = config_cli.run_plan(services, directory, prune=prune)
+    finally:
+        services.database.dispose()
+    raise typer.Exit(code)
+
+
+@app.command()
+def apply(directory: Directory, prune: Prune = False, database_url: DatabaseUrl = None) -> None:
+    """Make what is stored match the files, through the Management API's services."""
+    services = _configured(database_url)
+    try:
+        code = config_cli.run_apply(services, directory, prune=prune)
+    finally:
+        services.database.dispose()
+    raise typer.Exit(code)
+
+
+@app.command()
+def export(
+    application: Annotated[int, typer.Option("--application", help="The application's id.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The directory to write.")],
+    force: Annotated[
+        bool, typer.Option(help="Replace the configuration files of a non-empty directory.")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write an application's configuration as files that `perks apply` reads back."""
+    services = _configured(database_url)
+    try:
+        code = config_cli.run_export(services, application, output, force=force)
+    except PerksError as error:
+        raise _fail(error.details) from None
+    finally:
+        services.database.dispose()
+    raise typer.Exit(code)
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (stdout if not).")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of configuration documents, for editors."""
+    raise typer.Exit(config_cli.run_schema(output))
 
 
 def main() -> None:

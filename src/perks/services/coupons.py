@@ -7,17 +7,20 @@ import itertools
 import json
 import secrets
 from collections.abc import Collection, Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
 from perks.domain.coupon_codes import (
     CHUNK_SIZE,
+    MAX_CODE_LENGTH,
+    MIN_CODE_LENGTH,
     CodeCreation,
     DateFormat,
     ImportedCoupon,
     export_coupons_csv,
     generate_codes,
+    normalized_code,
     parse_code_request,
     parse_coupon_import,
 )
@@ -48,7 +51,9 @@ __all__ = [
     "CouponService",
     "CreatedCoupons",
     "ImportedCoupons",
+    "NamedCoupon",
     "NewCoupons",
+    "named_coupon_problems",
     "store_chunk",
 ]
 
@@ -66,6 +71,14 @@ class NewCoupons:
     coupon_pattern: str | None = None
     valid_characters: Sequence[str] | None = None
     unique_prefix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NamedCoupon:
+    """A coupon whose code is given, not generated (campaigns as code)."""
+
+    value: str
+    properties: CouponProperties
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +182,54 @@ class CouponService:
                 store_chunk(uow, target, chunk, codes)
             uow.commit()
         return CreatedCoupons(batch_id=batch_id, count=code_request.count)
+
+    def create_named(
+        self,
+        principal: ManagementPrincipal,
+        application_id: int,
+        campaign_id: int,
+        coupons: Sequence[NamedCoupon],
+    ) -> CreatedCoupons:
+        """Store coupons with the codes given, all in one new batch, or none: a code that is
+        repeated, or already in the application under its case sensitivity, is refused at
+        ``/{index}/value``."""
+        principal.require_application(application_id)
+        problems: list[Problem] = []
+        for index, coupon in enumerate(coupons):
+            problems += named_coupon_problems(coupon, f"/{index}")
+        if problems:
+            raise InvalidInput(problems)
+        batch_id = secrets.token_hex(8)
+        with self._uow(write=True) as uow:
+            sensitivity = require_application(uow, application_id).case_sensitivity
+            require_campaign(uow, application_id, campaign_id)
+            codes = [NewCoupon(c.value, normalized_code(c.value, sensitivity)) for c in coupons]
+            stored = uow.coupons.existing(application_id, [code.normalized_value for code in codes])
+            seen: set[str] = set()
+            for index, code in enumerate(codes):
+                if code.normalized_value in stored or code.normalized_value in seen:
+                    problems.append(
+                        Problem(
+                            "invalid value",
+                            f"the code {code.value!r} already exists in the application",
+                            f"/{index}/value",
+                        )
+                    )
+                seen.add(code.normalized_value)
+            if problems:
+                raise InvalidInput(problems)
+            now = self._clock.now()
+            for code, coupon in zip(codes, coupons, strict=True):
+                uow.coupons.add_many(
+                    application_id,
+                    campaign_id,
+                    [code],
+                    coupon.properties,
+                    batch_id=batch_id,
+                    now=now,
+                )
+            uow.commit()
+        return CreatedCoupons(batch_id=batch_id, count=len(coupons))
 
     def list(
         self,
@@ -411,6 +472,23 @@ def _properties_key(coupon: ImportedCoupon) -> _PropertiesKey:
         attributes,
     )
     return _PropertiesKey(key, properties)
+
+
+def named_coupon_problems(coupon: NamedCoupon, pointer: str = "") -> list[Problem]:
+    problems: list[Problem] = []
+    if not MIN_CODE_LENGTH <= len(coupon.value) <= MAX_CODE_LENGTH:
+        problems.append(
+            Problem(
+                "invalid value",
+                f"a code has {MIN_CODE_LENGTH} to {MAX_CODE_LENGTH} characters",
+                f"{pointer}/value",
+            )
+        )
+    try:
+        validate_coupon_properties(coupon.properties, many=False)
+    except InvalidInput as error:
+        problems += [replace(p, location=pointer + p.location) for p in error.problems]
+    return problems
 
 
 def _stored_problems(chunk: Sequence[ImportedCoupon], stored: set[str]) -> list[Problem]:

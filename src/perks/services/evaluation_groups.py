@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from perks.domain.errors import Conflict, InvalidInput, NotFound
 from perks.domain.evaluation_groups import (
@@ -20,8 +20,10 @@ from perks.services.ports import UnitOfWork, UnitOfWorkFactory
 from perks.services.principals import ManagementPrincipal
 
 __all__ = [
+    "Arrangement",
     "EvaluationGroupService",
     "base_group",
+    "current_spec",
     "ensure_groups",
     "place_at_end",
     "require_group",
@@ -64,6 +66,14 @@ def _next_position(uow: UnitOfWork, application_id: int, group_id: int) -> int:
         m.position for m in uow.evaluation_groups.members(application_id) if m.group_id == group_id
     ]
     return max(positions, default=-1) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Arrangement:
+    """Where members go: a group and, in order, its child groups and campaign ids."""
+
+    group_id: int
+    elements: tuple[Arrangement | int, ...]
 
 
 class EvaluationGroupService:
@@ -185,6 +195,93 @@ class EvaluationGroupService:
             )
             uow.commit()
         return tree
+
+    def arrange(
+        self, principal: ManagementPrincipal, application_id: int, root: Arrangement
+    ) -> GroupNode:
+        """Put the groups and campaigns ``root`` lists where it lists them, in one transaction.
+        Members it does not list stay in their group, after the listed ones. A locked group's
+        members keep their order."""
+        principal.require_application(application_id)
+        with self._uow(write=True) as uow:
+            require_application(uow, application_id)
+            groups = ensure_groups(uow, application_id)
+            members = uow.evaluation_groups.members(application_id)
+            if root.group_id != base_group(groups).id:
+                raise InvalidInput.at("/set", "the tree starts at the base group")
+            listed = _listed(root, groups, {m.campaign_id for m in members})
+            by_id = {group.id: group for group in groups}
+            tree = build_tree(groups, members)
+            for arrangement in _arrangements(root):
+                current = _find(tree, arrangement.group_id)
+                order = _order(arrangement, current, listed)
+                if by_id[arrangement.group_id].locked and order != _ids(current):
+                    raise Conflict(
+                        f"evaluation group {arrangement.group_id} is locked: unlock it first"
+                    )
+                for position, (kind, element) in enumerate(order):
+                    if kind == "group":
+                        spec = replace(current_spec(by_id[element]), parent_id=arrangement.group_id)
+                        uow.evaluation_groups.update(
+                            application_id, element, spec, position=position
+                        )
+                    else:
+                        uow.evaluation_groups.place(
+                            application_id, element, arrangement.group_id, position
+                        )
+            tree = build_tree(
+                uow.evaluation_groups.groups(application_id),
+                uow.evaluation_groups.members(application_id),
+            )
+            uow.commit()
+        return tree
+
+
+_Element = tuple[str, int]  # ("group" | "campaign", id)
+
+
+def _arrangements(root: Arrangement) -> list[Arrangement]:
+    found = [root]
+    for element in root.elements:
+        if isinstance(element, Arrangement):
+            found += _arrangements(element)
+    return found
+
+
+def _listed(
+    root: Arrangement, groups: Sequence[EvaluationGroup], campaigns: set[int]
+) -> set[_Element]:
+    """Every element ``root`` lists, each checked to exist and to be listed once."""
+    known = {group.id for group in groups}
+    listed: set[_Element] = {("group", root.group_id)}
+    for arrangement in _arrangements(root):
+        for element in arrangement.elements:
+            entry = _element(element)
+            kind, number = entry
+            if number not in (known if kind == "group" else campaigns):
+                raise InvalidInput.at("/set", f"{kind} {number} is not in the application")
+            if entry in listed:
+                raise InvalidInput.at("/set", f"{kind} {number} is listed twice")
+            listed.add(entry)
+    return listed
+
+
+def _element(element: Arrangement | int) -> _Element:
+    if isinstance(element, Arrangement):
+        return ("group", element.group_id)
+    return ("campaign", element)
+
+
+def _ids(node: GroupNode) -> list[_Element]:
+    return [
+        ("group", element.group.id) if isinstance(element, GroupNode) else ("campaign", element)
+        for element in node.elements
+    ]
+
+
+def _order(arrangement: Arrangement, current: GroupNode, listed: set[_Element]) -> list[_Element]:
+    wanted = [_element(element) for element in arrangement.elements]
+    return wanted + [element for element in _ids(current) if element not in listed]
 
 
 def current_spec(group: EvaluationGroup) -> EvaluationGroupSpec:

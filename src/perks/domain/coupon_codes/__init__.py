@@ -18,6 +18,8 @@ from perks.domain.coupon_codes._generation import CHUNK_SIZE, generate_codes
 from perks.domain.coupon_codes._settings import (
     ASYNC_LIMIT,
     DEFAULT_VALID_CHARACTERS,
+    MAX_CODE_LENGTH,
+    MIN_CODE_LENGTH,
     PLACEHOLDER,
     SYNC_LIMIT,
     SYNC_LIMIT_WITH_PREFIX,
@@ -35,6 +37,8 @@ __all__ = [
     "DEFAULT_VALID_CHARACTERS",
     "EXPORT_COLUMNS",
     "IMPORT_COLUMNS",
+    "MAX_CODE_LENGTH",
+    "MIN_CODE_LENGTH",
     "PLACEHOLDER",
     "SYNC_LIMIT",
     "SYNC_LIMIT_WITH_PREFIX",

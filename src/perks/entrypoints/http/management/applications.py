@@ -20,7 +20,13 @@ from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import WireStruct
 from perks.services.applications import APPLICATION_SORT_FIELDS
 
-__all__ = ["ACCOUNT_ID", "OPERATIONS", "LimitConfig"]
+__all__ = [
+    "ACCOUNT_ID",
+    "OPERATIONS",
+    "ApplicationSettings",
+    "AttributesSettings",
+    "LimitConfig",
+]
 
 # perks is single-tenant: one account per installation.
 ACCOUNT_ID = 1
@@ -44,7 +50,7 @@ class AttributesSettings(WireStruct):
     mandatory: AttributesMandatory = msgspec.field(default_factory=AttributesMandatory)
 
 
-class _ApplicationSettings(WireStruct):
+class ApplicationSettings(WireStruct):
     """The fields ``NewApplication`` and ``UpdateApplication`` share."""
 
     name: NonEmpty
@@ -66,11 +72,11 @@ class _ApplicationSettings(WireStruct):
     enable_campaign_state_management: bool = False
 
 
-class NewApplication(_ApplicationSettings):
+class NewApplication(ApplicationSettings):
     key: Annotated[str, msgspec.Meta(pattern="^[a-fA-F0-9]{16}$")] | None = None
 
 
-class UpdateApplication(_ApplicationSettings):
+class UpdateApplication(ApplicationSettings):
     default_evaluation_group_id: int | None = None
     default_cart_item_filter_id: int | None = None
 

@@ -16,7 +16,7 @@ from perks.entrypoints.http.wire import WireStruct
 from perks.services.attributes import ATTRIBUTE_SORT_FIELDS
 from perks.services.ports import AttributeFilter
 
-__all__ = ["OPERATIONS"]
+__all__ = ["OPERATIONS", "Name", "Title"]
 
 Name = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]\w*$", max_length=200)]
 Title = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z][A-Za-z0-9_.!~*'() -]*$", max_length=200)]

@@ -33,7 +33,17 @@ from perks.services.campaigns import CAMPAIGN_SORT_FIELDS
 from perks.services.campaigns import CampaignCopy as CampaignCopyRequest
 from perks.services.ports import CampaignFilter
 
-__all__ = ["OPERATIONS", "USER_ID"]
+__all__ = [
+    "OPERATIONS",
+    "USER_ID",
+    "CodeGeneratorSettings",
+    "LimitConfig",
+    "Tag",
+    "limits_from_wire",
+    "limits_to_wire",
+    "settings_from_wire",
+    "settings_to_wire",
+]
 
 # perks has no user accounts: every campaign is the installation's own.
 USER_ID = ACCOUNT_ID
@@ -143,7 +153,7 @@ class CampaignsQuery(ListQuery):
     created_after: datetime | None = None
 
 
-def _settings(wire: CodeGeneratorSettings | None) -> DomainCodeGeneratorSettings | None:
+def settings_from_wire(wire: CodeGeneratorSettings | None) -> DomainCodeGeneratorSettings | None:
     if wire is None:
         return None
     return DomainCodeGeneratorSettings(tuple(wire.valid_characters), wire.coupon_pattern)
@@ -186,8 +196,8 @@ def _spec(body: NewCampaign) -> CampaignSpec:
         tags=tuple(body.tags),
         reevaluate_on_return=body.reevaluate_on_return,
         features=tuple(body.features),
-        coupon_settings=_settings(body.coupon_settings),
-        referral_settings=_settings(body.referral_settings),
+        coupon_settings=settings_from_wire(body.coupon_settings),
+        referral_settings=settings_from_wire(body.referral_settings),
         limits=limits_from_wire(body.limits),
         campaign_groups=tuple(body.campaign_groups),
         type=body.type,

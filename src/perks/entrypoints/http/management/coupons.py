@@ -23,7 +23,7 @@ from perks.services.coupons import COUPON_SORT_FIELDS
 from perks.services.coupons import NewCoupons as NewCouponsRequest
 from perks.services.ports import CouponFilter
 
-__all__ = ["OPERATIONS"]
+__all__ = ["OPERATIONS", "UsageLimit"]
 
 UsageLimit = Annotated[int, msgspec.Meta(ge=0, le=MAX_USAGE_LIMIT)]
 

@@ -21,7 +21,7 @@ from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import WireStruct
 from perks.services.custom_effects import CUSTOM_EFFECT_SORT_FIELDS
 
-__all__ = ["OPERATIONS"]
+__all__ = ["OPERATIONS", "TemplateArgDef"]
 
 
 class TemplateArgDef(WireStruct, omit_defaults=True):

@@ -22,7 +22,7 @@ from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import WireStruct
 from perks.services.campaigns import RULESET_SORT_FIELDS
 
-__all__ = ["OPERATIONS"]
+__all__ = ["OPERATIONS", "Binding", "Rule", "binding_from_wire", "rule_from_wire", "rule_to_wire"]
 
 
 class Binding(WireStruct, omit_defaults=True):
@@ -74,17 +74,17 @@ class RulesetList(WireStruct):
     data: list[Ruleset]
 
 
-def _binding(wire: Binding) -> DomainBinding:
+def binding_from_wire(wire: Binding) -> DomainBinding:
     return msgspec.convert(wire, DomainBinding, from_attributes=True)
 
 
-def _rule(wire: Rule) -> DomainRule:
+def rule_from_wire(wire: Rule) -> DomainRule:
     return DomainRule(
         title=wire.title,
         condition=wire.condition,
         effects=wire.effects,
         description=wire.description or "",
-        bindings=tuple(_binding(binding) for binding in wire.bindings),
+        bindings=tuple(binding_from_wire(binding) for binding in wire.bindings),
         id=wire.id,
         parent_id=wire.parent_id,
     )
@@ -92,15 +92,15 @@ def _rule(wire: Rule) -> DomainRule:
 
 def _spec(body: NewRuleset) -> RulesetSpec:
     return RulesetSpec(
-        rules=tuple(_rule(rule) for rule in body.rules),
-        bindings=tuple(_binding(binding) for binding in body.bindings),
-        strikethrough_rules=tuple(_rule(rule) for rule in body.strikethrough_rules),
+        rules=tuple(rule_from_wire(rule) for rule in body.rules),
+        bindings=tuple(binding_from_wire(binding) for binding in body.bindings),
+        strikethrough_rules=tuple(rule_from_wire(rule) for rule in body.strikethrough_rules),
         rb_version=body.rb_version,
         activate=body.activate,
     )
 
 
-def _wire_rule(rule: DomainRule) -> Rule:
+def rule_to_wire(rule: DomainRule) -> Rule:
     return Rule(
         title=rule.title,
         condition=list(rule.condition),  # type: ignore[call-overload]
@@ -119,9 +119,9 @@ def _wire(ruleset: DomainRuleset) -> Ruleset:
         created=ruleset.created,
         user_id=USER_ID,
         campaign_id=ruleset.campaign_id,
-        rules=[_wire_rule(rule) for rule in ruleset.rules],
+        rules=[rule_to_wire(rule) for rule in ruleset.rules],
         bindings=[msgspec.convert(b, Binding, from_attributes=True) for b in ruleset.bindings],
-        strikethrough_rules=[_wire_rule(rule) for rule in ruleset.strikethrough_rules],
+        strikethrough_rules=[rule_to_wire(rule) for rule in ruleset.strikethrough_rules],
         rb_version=ruleset.rb_version,
         activate=ruleset.activated_at is not None,
         activated_at=ruleset.activated_at,
