@@ -78,7 +78,7 @@ def apply(
 
 def json_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) of one configuration document."""
-    schema: dict[str, Any] = msgspec.json.schema(Document)
+    schema: dict[str, Any] = _exact_numbers(msgspec.json.schema(Document))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "perks configuration document",
@@ -88,3 +88,17 @@ def json_schema() -> dict[str, Any]:
         ),
         **schema,
     }
+
+
+_DECIMAL = {"type": "string", "format": "decimal"}
+
+
+def _exact_numbers(schema: Any) -> Any:
+    """Files write exact numbers as YAML/JSON numbers (a string is accepted too)."""
+    if schema == _DECIMAL:
+        return {"anyOf": [{"type": "number"}, _DECIMAL]}
+    if isinstance(schema, dict):
+        return {key: _exact_numbers(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_exact_numbers(value) for value in schema]
+    return schema
