@@ -627,6 +627,9 @@ class FakeCustomEffectRepository:
         self._table.rows[custom_effect_id] = effect
         return effect
 
+    def delete(self, custom_effect_id: int) -> bool:
+        return self._table.rows.pop(custom_effect_id, None) is not None
+
 
 class FakeStoreRepository:
     def __init__(self, state: FakeState) -> None:

@@ -68,3 +68,42 @@ def test_bad_custom_effects_name_every_field(api: Api) -> None:
     assert sources(envelope(api.post("/v1/custom_effects", missing), 400)) == ["/applicationIds/1"]
     envelope(api.get("/v1/custom_effects/999"), 404)
     assert api.get("/v1/custom_effects").json()["totalResultSize"] == 0
+
+
+def test_an_effect_an_active_ruleset_calls_is_neither_deleted_nor_broken(api: Api) -> None:
+    application = api.create_application()
+    other = api.create_application(name="other")
+    body = {**FREE_COFFEE, "applicationIds": [application["id"]]}
+    effect = api.post("/v1/custom_effects", body).json()
+    path = f"/v1/custom_effects/{effect['id']}"
+    campaigns = f"/v1/applications/{application['id']}/campaigns"
+    campaign = api.post(campaigns, NEW_CAMPAIGN).json()
+    rulesets = f"{campaigns}/{campaign['id']}/rulesets"
+    calling = {**TEN_PERCENT, "effects": [["!", "FreeCoffee", 2]]}
+    saved = api.post(rulesets, {"rules": [calling], "bindings": [], "activate": True})
+    assert saved.status_code == 201, saved.text
+
+    refused = envelope(api.delete(path), 409)
+    assert (
+        f"campaign {campaign['id']} of application {application['id']}"
+        in (refused["errors"][0]["details"])
+    )
+    two_params = {
+        **body,
+        "params": [*FREE_COFFEE["params"], {"key": "size", "type": "string", "title": "Size"}],
+    }
+    envelope(api.put(path, two_params), 409)
+    envelope(api.put(path, {**body, "applicationIds": [other["id"]]}), 409)
+    assert api.get(path).json() == effect
+
+    retitled = api.put(path, {**body, "title": "Coffee on us"})
+    assert retitled.status_code == 200, retitled.text
+
+    plain = api.post(rulesets, {"rules": [TEN_PERCENT], "bindings": [], "activate": True})
+    assert plain.status_code == 201, plain.text
+    assert api.delete(path).status_code == 204
+    envelope(api.get(path), 404)
+    envelope(api.delete(path), 404)
+
+    unused = api.post("/v1/custom_effects", {**body, "name": "Unused"}).json()
+    assert api.delete(f"/v1/custom_effects/{unused['id']}").status_code == 204

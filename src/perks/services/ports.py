@@ -256,6 +256,7 @@ class CustomEffectRepository(Protocol):
         *,
         now: datetime,
     ) -> CustomEffect | None: ...
+    def delete(self, custom_effect_id: int) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from perks.adapters.sql.paging import fetch_page, inserted_id
@@ -72,6 +72,12 @@ class SqlCustomEffectRepository:
             .values({**_values(definition, application_ids), "modified": now})
         )
         return None if result.rowcount == 0 else self.get(custom_effect_id)
+
+    def delete(self, custom_effect_id: int) -> bool:
+        result = self._connection.execute(
+            delete(custom_effects).where(custom_effects.c.id == custom_effect_id)
+        )
+        return result.rowcount > 0
 
     def _first(self, condition: Any) -> CustomEffect | None:
         row = self._connection.execute(select(custom_effects).where(condition)).mappings().first()

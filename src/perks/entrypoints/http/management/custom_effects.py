@@ -142,6 +142,11 @@ def update_custom_effect(call: Call[NewCustomEffect, NoQuery]) -> Reply:
     return Reply(200, _wire(effect))
 
 
+def delete_custom_effect(call: Call[None, NoQuery]) -> Reply:
+    call.services.custom_effects.delete(call.management, call.path["customEffectId"])
+    return Reply(204)
+
+
 _EFFECTS = "/v1/custom_effects"
 
 OPERATIONS: list[Operation[Any, Any]] = [
@@ -187,5 +192,15 @@ OPERATIONS: list[Operation[Any, Any]] = [
         tag="management",
         body=NewCustomEffect,
         responses={200: CustomEffect, 404: None, 409: None},
+    ),
+    Operation(
+        method="DELETE",
+        path=f"{_EFFECTS}/{{customEffectId}}",
+        operation_id="deleteCustomEffect",
+        summary="Delete custom effect (perks; refused while an active ruleset calls it)",
+        handler=delete_custom_effect,
+        auth=Auth.MANAGEMENT,
+        tag="management",
+        responses={204: None, 404: None, 409: None},
     ),
 ]
