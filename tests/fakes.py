@@ -53,6 +53,22 @@ class InlineJobs:
         work()
 
 
+class HeldJobs:
+    """Background work kept until ``run_all``: a process that stops before running it."""
+
+    def __init__(self) -> None:
+        self.held: list[Callable[[], None]] = []
+
+    def submit(self, work: Callable[[], None]) -> None:
+        self.held.append(work)
+
+    def run_all(self) -> int:
+        work, self.held = self.held, []
+        for item in work:
+            item()
+        return len(work)
+
+
 class FixedClock:
     def __init__(self, now: datetime) -> None:
         self.current = now
@@ -98,6 +114,7 @@ class FakeState:
         self.custom_effects: _Table[CustomEffect] = _Table()
         self.stores: _Table[Store] = _Table()
         self.coupon_jobs: _Table[CouponCreationJob] = _Table()
+        self.coupon_job_owners: dict[int, str] = {}
         self.places: dict[int, tuple[int, int]] = {}  # campaign id: (group id, position)
 
 
@@ -680,6 +697,7 @@ class FakeStoreRepository:
 class FakeCouponJobRepository:
     def __init__(self, state: FakeState) -> None:
         self._table = state.coupon_jobs
+        self._owners = state.coupon_job_owners
 
     def add(self, job: CouponCreationJob) -> CouponCreationJob:
         stored = replace(job, id=self._table.allocate())
@@ -699,13 +717,41 @@ class FakeCouponJobRepository:
             None,
         )
 
+    def claim(self, job_id: int, owner: str, *, now: datetime, until: datetime) -> bool:
+        job = self._table.rows.get(job_id)
+        if job is None or not job.abandoned(now):
+            return False
+        self._table.rows[job_id] = replace(job, lease_until=until)
+        self._owners[job_id] = owner
+        return True
+
+    def abandoned(self, now: datetime) -> list[int]:
+        return sorted(i for i, job in self._table.rows.items() if job.abandoned(now))
+
     def progress(
-        self, job_id: int, *, status: JobStatus, created_amount: int, errors: tuple[str, ...]
-    ) -> None:
+        self,
+        job_id: int,
+        owner: str,
+        *,
+        status: JobStatus,
+        created_amount: int,
+        errors: tuple[str, ...],
+        until: datetime | None,
+    ) -> bool:
         job = self._table.rows[job_id]
+        if self._owners.get(job_id) != owner:
+            return False
         self._table.rows[job_id] = replace(
-            job, status=status, created_amount=created_amount, fail_count=len(errors), errors=errors
+            job,
+            status=status,
+            created_amount=created_amount,
+            fail_count=len(errors),
+            errors=errors,
+            lease_until=until,
         )
+        if until is None:
+            self._owners.pop(job_id, None)
+        return True
 
 
 def _between(value: datetime | None, after: datetime | None, before: datetime | None) -> bool:

@@ -188,3 +188,16 @@ def test_copy_a_campaign_with_its_ruleset_into_other_applications(api: Api) -> N
     envelope(missing, 404)
     listed = api.get(f"/v1/applications/{targets[0]}/campaigns").json()
     assert listed["totalResultSize"] == 1  # the failed copy stored nothing
+
+
+def test_a_time_without_its_offset_is_refused_by_name(api: Api) -> None:
+    application = api.create_application()
+    campaigns = f"/v1/applications/{application['id']}/campaigns"
+    naive = api.post(campaigns, {**NEW_CAMPAIGN, "startTime": "2027-01-01T00:00:00"})
+    assert sources(envelope(naive, 400)) == ["/startTime"]
+    campaign = api.post(campaigns, NEW_CAMPAIGN).json()
+    coupons = f"{campaigns}/{campaign['id']}/coupons"
+    body = {"usageLimit": 1, "numberOfCoupons": 1, "expiryDate": "2027-01-01T00:00:00"}
+    assert sources(envelope(api.post(coupons, body), 400)) == ["/expiryDate"]
+    listed = api.get(campaigns, params={"createdAfter": "2026-01-01T00:00:00"})
+    assert sources(envelope(listed, 400)) == ["createdAfter"]

@@ -67,7 +67,9 @@ def test_export_refuses_a_non_empty_directory_unless_forced(
     assert (out / "README.md").read_text(encoding="utf-8") == "notes\n"
     assert (out / "campaigns" / "tiered-cart-discount.yaml").exists()
 
-    missing = _perks("export", "--application", "9", "-o", str(tmp_path / "x"), "--database-url", sqlite_url)
+    missing = _perks(
+        "export", "--application", "9", "-o", str(tmp_path / "x"), "--database-url", sqlite_url
+    )
     assert missing.exit_code == 1
     assert "application 9 not found" in missing.output
 
@@ -81,7 +83,9 @@ def test_problems_exit_1_and_change_nothing(sqlite_url: str, tmp_path: Path) -> 
         assert result.exit_code == 1
         assert "bad.yaml#0/currency: Expected `str` of length <= 3" in result.output
         assert "1 problem(s): nothing was changed." in result.output
-    assert "No changes" not in _perks("plan", "-f", str(EXAMPLES), "--database-url", sqlite_url).output
+    assert (
+        "No changes" not in _perks("plan", "-f", str(EXAMPLES), "--database-url", sqlite_url).output
+    )
 
 
 def test_a_failed_step_is_named_and_the_exit_code_is_1(sqlite_url: str, tmp_path: Path) -> None:

@@ -34,3 +34,10 @@ class CouponCreationJob:
     created_amount: int = 0
     fail_count: int = 0
     errors: tuple[str, ...] = field(default=())
+    lease_until: datetime | None = None  # while a process generates the codes
+
+    def abandoned(self, now: datetime) -> bool:
+        """Pending, and nobody is generating its codes (the process was cut off)."""
+        return self.status is JobStatus.PENDING and (
+            self.lease_until is None or self.lease_until <= now
+        )

@@ -38,6 +38,8 @@ def _lifespan(services: Services):  # type: ignore[no-untyped-def]
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 20)
+        # createCouponsAsync jobs a stopped process left pending (each resumed by one process).
+        services.coupon_jobs.resume()
         try:
             yield
         finally:

@@ -203,7 +203,9 @@ class CouponService:
         with self._uow(write=True) as uow:
             sensitivity = require_application(uow, application_id).case_sensitivity
             require_campaign(uow, application_id, campaign_id)
-            codes = [NewCoupon(c.value, normalized_code(c.value, sensitivity)) for c in coupons]
+            # Stored in the normalized form, as importCoupons stores them.
+            normalized = [normalized_code(c.value, sensitivity) for c in coupons]
+            codes = [NewCoupon(value, value) for value in normalized]
             stored = uow.coupons.existing(application_id, [code.normalized_value for code in codes])
             seen: set[str] = set()
             for index, code in enumerate(codes):
@@ -211,7 +213,7 @@ class CouponService:
                     problems.append(
                         Problem(
                             "invalid value",
-                            f"the code {code.value!r} already exists in the application",
+                            f"the code {coupons[index].value!r} already exists in the application",
                             f"/{index}/value",
                         )
                     )

@@ -200,8 +200,8 @@ class EvaluationGroupService:
         self, principal: ManagementPrincipal, application_id: int, root: Arrangement
     ) -> GroupNode:
         """Put the groups and campaigns ``root`` lists where it lists them, in one transaction.
-        Members it does not list stay in their group, after the listed ones. A locked group's
-        members keep their order."""
+        Members it does not list stay in their group, after the listed ones. No member enters,
+        leaves or moves within a locked group (409)."""
         principal.require_application(application_id)
         with self._uow(write=True) as uow:
             require_application(uow, application_id)
@@ -212,14 +212,15 @@ class EvaluationGroupService:
             listed = _listed(root, groups, {m.campaign_id for m in members})
             by_id = {group.id: group for group in groups}
             tree = build_tree(groups, members)
-            for arrangement in _arrangements(root):
+            arranged = {a.group_id: a for a in _arrangements(root)}
+            for node in _all_nodes(tree):
+                unlisted = Arrangement(node.group.id, ())
+                order = _order(arranged.get(node.group.id, unlisted), node, listed)
+                if node.group.locked and order != _ids(node):
+                    raise Conflict(f"evaluation group {node.group.id} is locked: unlock it first")
+            for arrangement in arranged.values():
                 current = _find(tree, arrangement.group_id)
-                order = _order(arrangement, current, listed)
-                if by_id[arrangement.group_id].locked and order != _ids(current):
-                    raise Conflict(
-                        f"evaluation group {arrangement.group_id} is locked: unlock it first"
-                    )
-                for position, (kind, element) in enumerate(order):
+                for position, (kind, element) in enumerate(_order(arrangement, current, listed)):
                     if kind == "group":
                         spec = replace(current_spec(by_id[element]), parent_id=arrangement.group_id)
                         uow.evaluation_groups.update(
@@ -238,6 +239,14 @@ class EvaluationGroupService:
 
 
 _Element = tuple[str, int]  # ("group" | "campaign", id)
+
+
+def _all_nodes(node: GroupNode) -> list[GroupNode]:
+    found = [node]
+    for element in node.elements:
+        if isinstance(element, GroupNode):
+            found += _all_nodes(element)
+    return found
 
 
 def _arrangements(root: Arrangement) -> list[Arrangement]:

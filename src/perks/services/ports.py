@@ -280,9 +280,27 @@ class CouponJobRepository(Protocol):
     def add(self, job: CouponCreationJob) -> CouponCreationJob: ...
     def get(self, job_id: int) -> CouponCreationJob | None: ...
     def find(self, application_id: int, batch_id: str) -> CouponCreationJob | None: ...
+    def claim(self, job_id: int, owner: str, *, now: datetime, until: datetime) -> bool:
+        """Take the lease of a pending job whose lease is free or ran out."""
+        ...
+
+    def abandoned(self, now: datetime) -> list[int]:
+        """Pending jobs whose lease is free or ran out."""
+        ...
+
     def progress(
-        self, job_id: int, *, status: JobStatus, created_amount: int, errors: tuple[str, ...]
-    ) -> None: ...
+        self,
+        job_id: int,
+        owner: str,
+        *,
+        status: JobStatus,
+        created_amount: int,
+        errors: tuple[str, ...],
+        until: datetime | None,
+    ) -> bool:
+        """Record progress and renew (or, ``until`` None, release) the lease, if ``owner``
+        still holds it; False when it does not (then nothing is written)."""
+        ...
 
 
 class BackgroundJobs(Protocol):

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from perks.adapters.sql.documents import dump, load
@@ -49,19 +49,55 @@ class SqlCouponJobRepository:
             coupon_creation_jobs.c.batch_id == batch_id,
         )
 
+    def claim(self, job_id: int, owner: str, *, now: datetime, until: datetime) -> bool:
+        table = coupon_creation_jobs
+        result = self._connection.execute(
+            update(table)
+            .where(
+                table.c.id == job_id,
+                table.c.status == str(JobStatus.PENDING),
+                or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+            )
+            .values(lease_owner=owner, lease_until=until)
+        )
+        return result.rowcount == 1
+
+    def abandoned(self, now: datetime) -> list[int]:
+        table = coupon_creation_jobs
+        rows = self._connection.execute(
+            select(table.c.id)
+            .where(
+                table.c.status == str(JobStatus.PENDING),
+                or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+            )
+            .order_by(table.c.id)
+        )
+        return [int(row[0]) for row in rows]
+
     def progress(
-        self, job_id: int, *, status: JobStatus, created_amount: int, errors: tuple[str, ...]
-    ) -> None:
-        self._connection.execute(
-            update(coupon_creation_jobs)
-            .where(coupon_creation_jobs.c.id == job_id)
+        self,
+        job_id: int,
+        owner: str,
+        *,
+        status: JobStatus,
+        created_amount: int,
+        errors: tuple[str, ...],
+        until: datetime | None,
+    ) -> bool:
+        table = coupon_creation_jobs
+        result = self._connection.execute(
+            update(table)
+            .where(table.c.id == job_id, table.c.lease_owner == owner)
             .values(
                 status=str(status),
                 created_amount=created_amount,
                 fail_count=len(errors),
                 errors=list(errors),
+                lease_until=until,
+                lease_owner=owner if until is not None else None,
             )
         )
+        return result.rowcount == 1
 
     def _first(self, *conditions: Any) -> CouponCreationJob | None:
         row = (
@@ -105,6 +141,7 @@ def _job(row: RowMapping) -> CouponCreationJob:
         created_amount=int(row["created_amount"]),
         fail_count=int(row["fail_count"]),
         errors=tuple(row["errors"]),
+        lease_until=row["lease_until"],
         settings=CodeGeneratorSettings(tuple(request["validCharacters"]), request["couponPattern"]),
         properties=CouponProperties(
             usage_limit=request["usageLimit"],

@@ -312,6 +312,10 @@ coupon_creation_jobs = Table(
     Column("errors", Json, nullable=False),
     # The code settings and coupon properties of the request, as JSON with exact numbers.
     Column("request", Text, nullable=False),
+    # Who generates the codes, until when: a job whose lease ran out is resumed by another.
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
 )
+Index("ix_coupon_creation_jobs_status", coupon_creation_jobs.c.status)
 
 Index("ix_attributes_entity", attributes.c.entity)

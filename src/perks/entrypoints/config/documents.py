@@ -4,7 +4,6 @@ name where the API has ids (``application`` for ``applicationId``, ``linkedStore
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -21,7 +20,7 @@ from perks.entrypoints.http.management.campaigns import CodeGeneratorSettings, T
 from perks.entrypoints.http.management.coupons import UsageLimit
 from perks.entrypoints.http.management.custom_effects import TemplateArgDef
 from perks.entrypoints.http.management.rulesets import Binding, Rule
-from perks.entrypoints.http.wire import WireStruct
+from perks.entrypoints.http.wire import AwareDateTime, WireStruct
 
 __all__ = [
     "KINDS",
@@ -145,8 +144,8 @@ class CouponDocument(WireStruct, omit_defaults=True):
     usage_limit: UsageLimit
     discount_limit: Decimal | None = None
     reservation_limit: UsageLimit | None = None
-    start_date: datetime | None = None
-    expiry_date: datetime | None = None
+    start_date: AwareDateTime | None = None
+    expiry_date: AwareDateTime | None = None
     limits: list[LimitConfig] = []
     attributes: dict[str, Any] = {}
     recipient_integration_id: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
@@ -163,8 +162,8 @@ class CampaignDocument(_Document, tag="Campaign"):
     description: str = ""
     state: CampaignState = CampaignState.ENABLED
     type: CampaignType = CampaignType.ADVANCED
-    start_time: datetime | None = None
-    end_time: datetime | None = None
+    start_time: AwareDateTime | None = None
+    end_time: AwareDateTime | None = None
     tags: Annotated[list[Tag], msgspec.Meta(max_length=50)] = []
     features: list[CampaignFeature] = []
     attributes: dict[str, Any] = {}

@@ -143,15 +143,23 @@ def load_directory(root: Path) -> tuple[list[Located], list[FileProblem]]:
     problems: list[FileProblem] = []
     for path in paths:
         name = str(path.relative_to(root)) if root.is_dir() else path.name
-        found, bad = load_text(path.read_text(encoding="utf-8"), name, json=path.suffix == ".json")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError) as error:
+            problems.append(FileProblem(name, f"cannot be read: {error}"))
+            continue
+        found, bad = load_text(text, name, json=path.suffix == ".json")
         located += found
         problems += bad
     return located, problems
 
 
 def _config_files(root: Path) -> Iterator[Path]:
+    """Configuration files under ``root``, leaving out hidden files and folders (``.git``,
+    ``.github``...)."""
     for path in root.rglob("*"):
-        if path.is_file() and path.suffix in SUFFIXES and not path.name.startswith("."):
+        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+        if path.is_file() and path.suffix in SUFFIXES and not hidden:
             yield path
 
 
@@ -163,6 +171,8 @@ def load_text(text: str, name: str, *, json: bool) -> tuple[list[Located], list[
     located: list[Located] = []
     problems: list[FileProblem] = []
     for index, data in enumerate(raw):
+        if data is None and not json:
+            continue  # an empty YAML document (a leading ---, or only comments)
         try:
             document = msgspec.convert(data, Document)
         except msgspec.ValidationError as error:
@@ -174,7 +184,7 @@ def load_text(text: str, name: str, *, json: bool) -> tuple[list[Located], list[
 
 
 def _raw_yaml(text: str) -> list[Any]:
-    return [data for data in yaml.load_all(text, Loader=_ExactLoader) if data is not None]
+    return list(yaml.load_all(text, Loader=_ExactLoader))
 
 
 _JSON = msgspec.json.Decoder(float_hook=Decimal)

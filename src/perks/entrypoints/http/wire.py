@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
 from perks.domain.errors import InvalidInput, Problem
 
 __all__ = [
+    "AwareDateTime",
     "WireStruct",
     "decode_body",
     "decode_query",
@@ -19,6 +21,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+# A time the client sends must say its offset (RFC 3339); a naive one is refused.
+AwareDateTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class WireStruct(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):

@@ -11,12 +11,10 @@ from perks.domain.api_keys import IntegrationKey, IntegrationKeyPlatform, Integr
 from perks.entrypoints.http.management.applications import ACCOUNT_ID
 from perks.entrypoints.http.management.paging import ListQuery, page_request
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
-from perks.entrypoints.http.wire import WireStruct
+from perks.entrypoints.http.wire import AwareDateTime, WireStruct
 from perks.services.api_keys import API_KEY_SORT_FIELDS, IntegrationKeyRequest
 
 __all__ = ["OPERATIONS"]
-
-AwareDateTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class CreateApplicationAPIKey(WireStruct):

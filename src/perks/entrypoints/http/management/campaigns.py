@@ -28,7 +28,7 @@ from perks.domain.limits import LimitEntity, LimitPeriod
 from perks.entrypoints.http.management.applications import ACCOUNT_ID
 from perks.entrypoints.http.management.paging import ListQuery, page_request
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
-from perks.entrypoints.http.wire import WireStruct
+from perks.entrypoints.http.wire import AwareDateTime, WireStruct
 from perks.services.campaigns import CAMPAIGN_SORT_FIELDS
 from perks.services.campaigns import CampaignCopy as CampaignCopyRequest
 from perks.services.ports import CampaignFilter
@@ -80,8 +80,8 @@ class NewCampaign(WireStruct):
     limits: list[LimitConfig]
     state: CampaignState = CampaignState.ENABLED
     description: str = ""
-    start_time: datetime | None = None
-    end_time: datetime | None = None
+    start_time: AwareDateTime | None = None
+    end_time: AwareDateTime | None = None
     attributes: dict[str, Any] = {}
     active_ruleset_id: int | None = None
     reevaluate_on_return: bool = False
@@ -115,8 +115,8 @@ class Campaign(WireStruct, omit_defaults=True):
     attributes: dict[str, Any]
     campaign_groups: list[int]
     linked_store_ids: list[int]
-    start_time: datetime | None = None
-    end_time: datetime | None = None
+    start_time: AwareDateTime | None = None
+    end_time: AwareDateTime | None = None
     active_ruleset_id: int | None = None
     coupon_settings: CodeGeneratorSettings | None = None
     referral_settings: CodeGeneratorSettings | None = None
@@ -129,8 +129,8 @@ class CampaignCopy(WireStruct):
     application_ids: Annotated[list[int], msgspec.Meta(min_length=1)]
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
     description: str | None = None
-    start_time: datetime | None = None
-    end_time: datetime | None = None
+    start_time: AwareDateTime | None = None
+    end_time: AwareDateTime | None = None
     tags: Annotated[list[Tag], msgspec.Meta(max_length=50)] | None = None
     evaluation_group_id: int | None = None
 
@@ -149,8 +149,8 @@ class CampaignsQuery(ListQuery):
     campaign_state: CampaignStateFilter | None = None
     name: str | None = None
     tags: str | None = None
-    created_before: datetime | None = None
-    created_after: datetime | None = None
+    created_before: AwareDateTime | None = None
+    created_after: AwareDateTime | None = None
 
 
 def settings_from_wire(wire: CodeGeneratorSettings | None) -> DomainCodeGeneratorSettings | None:

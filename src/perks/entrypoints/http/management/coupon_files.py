@@ -13,7 +13,7 @@ from perks.entrypoints.http.management.applications import ACCOUNT_ID
 from perks.entrypoints.http.management.campaigns import USER_ID
 from perks.entrypoints.http.management.coupons import coupon_filter
 from perks.entrypoints.http.routes import Auth, Call, Operation, RawBody, Reply, Upload
-from perks.entrypoints.http.wire import WireStruct
+from perks.entrypoints.http.wire import AwareDateTime, WireStruct
 from perks.services.coupons import COUPON_SORT_FIELDS
 
 __all__ = ["OPERATIONS"]
@@ -41,8 +41,8 @@ class ExportQuery(msgspec.Struct, rename="camel", kw_only=True):
     sort: str | None = None
     value: str | None = None
     exact_match: bool = False
-    created_before: datetime | None = None
-    created_after: datetime | None = None
+    created_before: AwareDateTime | None = None
+    created_after: AwareDateTime | None = None
     usable: Literal["true", "false"] | None = None
     referral_id: int | None = None
     recipient_integration_id: str | None = None

@@ -18,7 +18,7 @@ from perks.entrypoints.http.management.campaigns import (
     settings_to_wire,
 )
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
-from perks.entrypoints.http.wire import WireStruct
+from perks.entrypoints.http.wire import AwareDateTime, WireStruct
 from perks.services.coupons import NewCoupons
 
 __all__ = ["OPERATIONS"]
@@ -33,8 +33,8 @@ class NewCouponCreationJob(WireStruct):
     attributes: dict[str, Any]
     discount_limit: Decimal | None = None
     reservation_limit: UsageLimit | None = None
-    start_date: datetime | None = None
-    expiry_date: datetime | None = None
+    start_date: AwareDateTime | None = None
+    expiry_date: AwareDateTime | None = None
     is_reservation_mandatory: bool = False
 
 
@@ -61,8 +61,8 @@ class CouponCreationJob(WireStruct, omit_defaults=True):
     is_reservation_mandatory: bool = False
     discount_limit: Decimal | None = None
     reservation_limit: int | None = None
-    start_date: datetime | None = None
-    expiry_date: datetime | None = None
+    start_date: AwareDateTime | None = None
+    expiry_date: AwareDateTime | None = None
 
 
 class JobQuery(msgspec.Struct, rename="camel", kw_only=True):

@@ -18,7 +18,7 @@ from perks.entrypoints.http.management.campaigns import (
 )
 from perks.entrypoints.http.management.paging import ListQuery, page_request
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
-from perks.entrypoints.http.wire import WireStruct
+from perks.entrypoints.http.wire import AwareDateTime, WireStruct
 from perks.services.coupons import COUPON_SORT_FIELDS
 from perks.services.coupons import NewCoupons as NewCouponsRequest
 from perks.services.ports import CouponFilter
@@ -33,8 +33,8 @@ class NewCoupons(WireStruct):
     number_of_coupons: Annotated[int, msgspec.Meta(ge=1)]
     discount_limit: Decimal | None = None
     reservation_limit: UsageLimit | None = None
-    start_date: datetime | None = None
-    expiry_date: datetime | None = None
+    start_date: AwareDateTime | None = None
+    expiry_date: AwareDateTime | None = None
     limits: list[LimitConfig] = []
     unique_prefix: str | None = None
     attributes: dict[str, Any] = {}
@@ -52,8 +52,8 @@ class UpdateCoupon(WireStruct):
     usage_limit: UsageLimit | None = None
     discount_limit: Decimal | None = None
     reservation_limit: UsageLimit | None = None
-    start_date: datetime | None = None
-    expiry_date: datetime | None = None
+    start_date: AwareDateTime | None = None
+    expiry_date: AwareDateTime | None = None
     limits: list[LimitConfig] | None = None
     attributes: dict[str, Any] | None = None
     recipient_integration_id: str | None = None
@@ -77,8 +77,8 @@ class Coupon(WireStruct, omit_defaults=True):
     discount_limit: Decimal | None = None
     discount_remainder: Decimal | None = None
     reservation_limit: int | None = None
-    start_date: datetime | None = None
-    expiry_date: datetime | None = None
+    start_date: AwareDateTime | None = None
+    expiry_date: AwareDateTime | None = None
     recipient_integration_id: str | None = None
     batch_id: str | None = None
     referral_id: int | None = None
@@ -105,8 +105,8 @@ class CreateQuery(msgspec.Struct, rename="camel", kw_only=True):
 class CouponsQuery(ListQuery):
     value: str | None = None
     exact_match: bool = False
-    created_before: datetime | None = None
-    created_after: datetime | None = None
+    created_before: AwareDateTime | None = None
+    created_after: AwareDateTime | None = None
     usable: Literal["true", "false"] | None = None
     recipient_integration_id: str | None = None
     batch_id: str | None = None
@@ -248,8 +248,8 @@ class UpdateCouponBatch(WireStruct):
     usage_limit: UsageLimit | None = None
     discount_limit: Decimal | None = None
     reservation_limit: UsageLimit | None = None
-    start_date: datetime | None = None
-    expiry_date: datetime | None = None
+    start_date: AwareDateTime | None = None
+    expiry_date: AwareDateTime | None = None
     attributes: dict[str, Any] | None = None
     batch_id: str | None = msgspec.field(default=None, name="batchID")
 
@@ -257,12 +257,12 @@ class UpdateCouponBatch(WireStruct):
 class DeleteCouponsQuery(msgspec.Struct, rename="camel", kw_only=True):
     value: str | None = None
     exact_match: bool = False
-    created_before: datetime | None = None
-    created_after: datetime | None = None
-    starts_after: datetime | None = None
-    starts_before: datetime | None = None
-    expires_after: datetime | None = None
-    expires_before: datetime | None = None
+    created_before: AwareDateTime | None = None
+    created_after: AwareDateTime | None = None
+    starts_after: AwareDateTime | None = None
+    starts_before: AwareDateTime | None = None
+    expires_after: AwareDateTime | None = None
+    expires_before: AwareDateTime | None = None
     valid: Literal["expired", "validNow", "validFuture"] | None = None
     usable: Literal["true", "false"] | None = None
     recipient_integration_id: str | None = None
