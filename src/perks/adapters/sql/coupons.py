@@ -8,7 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, insert, or_, select, update
+from sqlalchemy import Select, String, and_, any_, bindparam, delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
@@ -70,6 +71,16 @@ class SqlCouponRepository:
 
     def existing(self, application_id: int, normalized_values: Collection[str]) -> set[str]:
         values = list(normalized_values)
+        if self._connection.dialect.name == "postgresql":
+            # One array parameter: psycopg prepares repeated statements, and PostgreSQL's
+            # generic plan for `IN ($2, ..., $501)` filters every coupon of the application
+            # instead of probing the index (1M codes on PostgreSQL: ~200 codes/s).
+            array = bindparam("values", values, type_=ARRAY(String))
+            query = select(coupons.c.normalized_value).where(
+                coupons.c.application_id == application_id,
+                coupons.c.normalized_value == any_(array),
+            )
+            return set(self._connection.execute(query).scalars())
         found: set[str] = set()
         for start in range(0, len(values), _IN_CHUNK):
             part = values[start : start + _IN_CHUNK]
