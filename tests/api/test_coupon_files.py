@@ -41,6 +41,7 @@ def test_export_ten_thousand_coupons_and_import_them_elsewhere(upload_api: Api) 
     lines = rows(text)
     assert len(lines) == MANY
     assert list(lines[0]) == list(EXPORT_COLUMNS)
+    assert lines[0]["accountid"] == "1"
     assert lines[0]["limitval"] == "5"
     assert lines[0]["discount_limitval"] == "25.5"
     assert lines[0]["attributes"] == '{"channel":"web"}'

@@ -13,6 +13,7 @@ from perks.domain.errors import InvalidInput, Problem
 from perks.domain.limits import LimitConfig, check_limits
 
 __all__ = [
+    "ACCOUNT_ID",
     "AdditionalCostPerItemScope",
     "Application",
     "ApplicationSpec",
@@ -22,6 +23,9 @@ __all__ = [
     "DiscountScope",
     "validate_application_spec",
 ]
+
+# perks serves one account per installation: its id on the wire and in exports.
+ACCOUNT_ID = 1
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 

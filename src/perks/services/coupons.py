@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
+from perks.domain.applications import ACCOUNT_ID
 from perks.domain.coupon_codes import (
     CHUNK_SIZE,
     MAX_CODE_LENGTH,
@@ -507,8 +508,9 @@ def _stored_problems(chunk: Sequence[ImportedCoupon], stored: set[str]) -> list[
 
 
 def _export_row(application_id: int, coupon: Coupon) -> Mapping[str, object]:
-    """The exportCoupons columns of a coupon (accountid and importid are not kept)."""
+    """The exportCoupons columns of a coupon (importid is not kept)."""
     return {
+        "accountid": ACCOUNT_ID,
         "applicationid": application_id,
         "attributes": coupon.attributes,
         "batchid": coupon.batch_id,

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import msgspec
 
 from perks.domain.applications import (
+    ACCOUNT_ID,
     AdditionalCostPerItemScope,
     ApplicationSpec,
     CaseSensitivity,
@@ -28,8 +29,6 @@ __all__ = [
     "LimitConfig",
 ]
 
-# perks is single-tenant: one account per installation.
-ACCOUNT_ID = 1
 
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
