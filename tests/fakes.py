@@ -455,6 +455,17 @@ class FakeCouponRepository:
         row = self._table.rows.get(coupon_id)
         return row[2] if row and row[2].campaign_id == campaign_id else None
 
+    def by_codes(self, campaign_id: int, normalized_values: Collection[str]) -> list[Coupon]:
+        wanted = set(normalized_values)
+        return [
+            coupon
+            for _, normalized, coupon in sorted(self._table.rows.values(), key=lambda r: r[2].id)
+            if coupon.campaign_id == campaign_id and normalized in wanted
+        ]
+
+    def count(self, campaign_id: int) -> int:
+        return sum(1 for _, _, c in self._table.rows.values() if c.campaign_id == campaign_id)
+
     def list(
         self, campaign_id: int, page: PageRequest, filter: CouponFilter, *, now: datetime
     ) -> tuple[list[Coupon], bool]:
@@ -518,6 +529,7 @@ def _coupon_matches(coupon: Coupon, filter: CouponFilter, now: datetime) -> bool
         filter.recipient_integration_id in (None, coupon.recipient_integration_id),
         filter.batch_id in (None, coupon.batch_id),
         filter.referral_id in (None, coupon.referral_id),
+        filter.after_id is None or coupon.id > filter.after_id,
         _between(coupon.start_date, filter.starts_after, filter.starts_before),
         _between(coupon.expiry_date, filter.expires_after, filter.expires_before),
     ]

@@ -251,3 +251,36 @@ def test_coupons_are_unique_per_application_and_filtered(uow: UnitOfWorkFactory)
         )
     assert len(usable) == 3
     assert [c.id for c in unusable] == [coupon.id]
+
+
+def test_coupons_by_code_count_and_keyset_pages(uow: UnitOfWorkFactory) -> None:
+    app_id = application(uow)
+    properties = CouponProperties(usage_limit=1)
+    with uow(write=True) as tx:
+        campaign = tx.campaigns.add(app_id, CAMPAIGN, now=NOW)
+        other = tx.campaigns.add(app_id, CAMPAIGN, now=NOW)
+        codes = [NewCoupon(f"K-{n:04d}", f"K-{n:04d}") for n in range(1200)]
+        tx.coupons.add_many(app_id, campaign.id, codes, properties, batch_id=None, now=NOW)
+        tx.coupons.add_many(
+            app_id, other.id, [NewCoupon("O-1", "O-1")], properties, batch_id=None, now=NOW
+        )
+        tx.commit()
+    wanted = [f"K-{n:04d}" for n in range(0, 1200, 7)] + ["O-1", "NOPE"]
+    with uow(write=False) as tx:
+        found = tx.coupons.by_codes(campaign.id, wanted)
+        assert sorted(c.value for c in found) == sorted(wanted[:-2])
+        assert tx.coupons.by_codes(other.id, wanted)[0].value == "O-1"
+        assert tx.coupons.by_codes(campaign.id, []) == []
+        assert tx.coupons.count(campaign.id) == 1200
+        assert tx.coupons.count(other.id) == 1
+        seen: list[str] = []
+        after: int | None = None
+        while True:
+            page, more = tx.coupons.list(
+                campaign.id, PageRequest(page_size=500), CouponFilter(after_id=after), now=NOW
+            )
+            seen += [c.value for c in page]
+            if not more:
+                break
+            after = page[-1].id
+    assert seen == [f"K-{n:04d}" for n in range(1200)]

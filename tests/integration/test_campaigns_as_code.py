@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from perks.bootstrap import Services, build_services
+from perks.domain.coupons import CouponProperties
 from perks.domain.evaluation_groups import GroupNode
 from perks.domain.pages import PageRequest
 from perks.entrypoints import config
 from perks.entrypoints.config import Action
+from perks.services.coupons import NewCoupons
 from perks.services.ports import CampaignFilter, CouponFilter
 from perks.services.principals import OPERATOR
 from perks.settings import Settings
@@ -420,3 +422,27 @@ def test_an_apply_stopped_by_the_services_reports_the_step_and_resumes(
             OPERATOR, application.id, campaigns[name], PageRequest(), CouponFilter()
         )
         assert [coupon.value for coupon in coupons] == [code]
+
+
+def test_generated_coupons_the_files_do_not_list_are_counted_not_read(
+    services: Services, files: Path
+) -> None:
+    _apply(services, files)
+    application = services.applications.list(OPERATOR, PageRequest()).items[0]
+    welcome = _campaigns(services, application.id)["Welcome 10% with a coupon"]
+    services.coupons.create(
+        OPERATOR,
+        application.id,
+        welcome,
+        NewCoupons(number_of_coupons=3000, properties=CouponProperties(usage_limit=1)),
+    )
+    plan = config.plan(services, files)
+    assert [step.subject for step in plan.steps if step.subject] == []
+    assert plan.kept == ["3000 coupon(s) of campaign 'Welcome 10% with a coupon' of 'Demo shop'"]
+
+    pruned = config.plan(services, files, prune=True)
+    assert [(s.action, s.subject) for s in pruned.steps if s.subject] == [
+        (Action.DELETE, "3000 coupon(s) of campaign 'Welcome 10% with a coupon' of 'Demo shop'")
+    ]
+    exported = config.export(services, application.id)
+    assert exported["campaigns/welcome-10-with-a-coupon.yaml"].count("- value: ") == 3002

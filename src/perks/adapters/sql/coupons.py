@@ -8,9 +8,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, String, and_, any_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection, Row, RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -70,29 +82,39 @@ class SqlCouponRepository:
             ) from None
 
     def existing(self, application_id: int, normalized_values: Collection[str]) -> set[str]:
-        values = list(normalized_values)
+        condition = coupons.c.application_id == application_id
+        query = select(coupons.c.normalized_value)
+        return {row[0] for row in self._matching_codes(query, condition, normalized_values)}
+
+    def by_codes(self, campaign_id: int, normalized_values: Collection[str]) -> list[Coupon]:
+        condition = coupons.c.campaign_id == campaign_id
+        rows = self._matching_codes(select(coupons), condition, normalized_values)
+        return [_coupon(row._mapping) for row in rows]
+
+    def count(self, campaign_id: int) -> int:
+        query = (
+            select(func.count()).select_from(coupons).where(coupons.c.campaign_id == campaign_id)
+        )
+        return int(self._connection.execute(query).scalar_one())
+
+    def _matching_codes(
+        self, query: Select[Any], condition: ColumnElement[bool], values: Collection[str]
+    ) -> list[Row[Any]]:
+        """Rows of ``query`` under ``condition`` whose normalized code is one of ``values``."""
+        wanted = list(values)
         if self._connection.dialect.name == "postgresql":
             # One array parameter: psycopg prepares repeated statements, and PostgreSQL's
             # generic plan for `IN ($2, ..., $501)` filters every coupon of the application
             # instead of probing the index (1M codes on PostgreSQL: ~200 codes/s).
-            array = bindparam("values", values, type_=ARRAY(String))
-            query = select(coupons.c.normalized_value).where(
-                coupons.c.application_id == application_id,
-                coupons.c.normalized_value == any_(array),
-            )
-            return set(self._connection.execute(query).scalars())
-        found: set[str] = set()
-        for start in range(0, len(values), _IN_CHUNK):
-            part = values[start : start + _IN_CHUNK]
-            found.update(
-                self._connection.execute(
-                    select(coupons.c.normalized_value).where(
-                        coupons.c.application_id == application_id,
-                        coupons.c.normalized_value.in_(part),
-                    )
-                ).scalars()
-            )
-        return found
+            array = bindparam("values", wanted, type_=ARRAY(String))
+            matching = query.where(condition, coupons.c.normalized_value == any_(array))
+            return list(self._connection.execute(matching))
+        rows: list[Row[Any]] = []
+        for start in range(0, len(wanted), _IN_CHUNK):
+            part = wanted[start : start + _IN_CHUNK]
+            matching = query.where(condition, coupons.c.normalized_value.in_(part))
+            rows += self._connection.execute(matching)
+        return rows
 
     def get(self, campaign_id: int, coupon_id: int) -> Coupon | None:
         row = (
@@ -178,6 +200,8 @@ def _conditions(filter: CouponFilter, now: datetime) -> list[ColumnElement[bool]
             conditions.append(column > after)
         if before is not None:
             conditions.append(column < before)
+    if filter.after_id is not None:
+        conditions.append(coupons.c.id > filter.after_id)
     if filter.usable is not None:
         usable = _usable(now)
         conditions.append(usable if filter.usable else ~usable)

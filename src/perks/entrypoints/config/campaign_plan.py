@@ -9,6 +9,7 @@ import msgspec
 from perks.domain.applications import CaseSensitivity
 from perks.domain.campaigns import validate_campaign
 from perks.domain.coupon_codes import normalized_code
+from perks.domain.coupons import Coupon
 from perks.domain.rulesets import check_ruleset
 from perks.domain.vocabulary import RULE_SCHEMA
 from perks.entrypoints.config import steps
@@ -21,12 +22,14 @@ from perks.entrypoints.config.files import Located, to_plain
 from perks.entrypoints.config.planning import Planning, unique
 from perks.entrypoints.config.state import (
     CampaignState,
+    all_coupons,
     campaign_document,
     coupon_document,
     ruleset_document,
 )
 from perks.entrypoints.config.steps import Action, Step
 from perks.services.coupons import NamedCoupon, named_coupon_problems
+from perks.services.principals import OPERATOR
 
 __all__ = ["CampaignPlanning"]
 
@@ -143,10 +146,11 @@ class CampaignPlanning(Planning):
         sensitivity: CaseSensitivity,
     ) -> None:
         app, name = document.application, document.name
-        stored = {
-            normalized_code(c.value, sensitivity): c for c in (current.coupons if current else [])
-        }
         wanted = {normalized_code(c.value, sensitivity): c for c in document.coupons}
+        stored = {
+            normalized_code(c.value, sensitivity): c
+            for c in self._stored_coupons(current, [c.value for c in document.coupons])
+        }
         new = tuple(c for code, c in wanted.items() if code not in stored)
         if new:
             subject = f"{len(new)} coupon(s) of campaign {name!r} of {app!r}"
@@ -163,16 +167,45 @@ class CampaignPlanning(Planning):
                 subject = f"coupon {coupon.value!r} of campaign {name!r} of {app!r}"
                 run = steps.UpdateCoupon(app, name, stored[code].id, coupon)
                 self.add(Step(Action.CHANGE, subject, run, details, item.source))
-        gone = [c for code, c in stored.items() if code not in wanted]
-        if not gone:
+        if not self.prune:
+            self._kept_coupons(document, current, found=len(stored))
             return
-        subject = f"{len(gone)} coupon(s) of campaign {name!r} of {app!r}"
-        if self.prune:
+        gone = [c for code, c in stored.items() if code not in wanted]
+        if gone:
+            subject = f"{len(gone)} coupon(s) of campaign {name!r} of {app!r}"
             run = steps.DeleteCoupons(app, name, tuple(c.id for c in gone))
             details = (preview(c.value for c in gone),)
             self.add(Step(Action.DELETE, subject, run, details, item.source))
-        else:
-            self.plan.kept.append(subject)
+
+    def _stored_coupons(self, current: CampaignState | None, codes: list[str]) -> list[Coupon]:
+        """What the plan compares: all the campaign's coupons when pruning, else only those
+        with the files' codes (one indexed query, however many coupons the campaign has)."""
+        if current is None:
+            return []
+        if current.coupons is not None:
+            return current.coupons
+        campaign = current.campaign
+        if self.prune:
+            return list(all_coupons(self.services, campaign))
+        if not codes:
+            return []
+        found = self.services.coupons.find_codes(
+            OPERATOR, campaign.application_id, campaign.id, codes
+        )
+        return list(found)
+
+    def _kept_coupons(
+        self, document: CampaignDocument, current: CampaignState | None, *, found: int
+    ) -> None:
+        if current is None:
+            return
+        campaign = current.campaign
+        total = self.services.coupons.count(OPERATOR, campaign.application_id, campaign.id)
+        if total > found:
+            self.plan.kept.append(
+                f"{total - found} coupon(s) of campaign {document.name!r} of "
+                f"{document.application!r}"
+            )
 
 
 def _without_children(document: CampaignDocument) -> CampaignDocument:

@@ -83,7 +83,7 @@ class _Planner(CampaignPlanning, TreePlanning):
                 continue
             if current is not None:
                 self.plan.ids.applications[name] = current.id
-                self.stored[name] = read_application(self.services, current)
+                self.stored[name] = read_application(self.services, current, coupons=False)
                 self._known_ids(name, self.stored[name])
             if item is not None:
                 assert isinstance(item.document, ApplicationDocument)

@@ -45,6 +45,7 @@ __all__ = [
     "AccountState",
     "ApplicationState",
     "CampaignState",
+    "all_coupons",
     "read_account",
     "read_application",
 ]
@@ -56,7 +57,7 @@ T = TypeVar("T")
 class CampaignState:
     campaign: Campaign
     ruleset: Ruleset | None
-    coupons: list[Coupon]
+    coupons: list[Coupon] | None  # None: not read (a plan reads the coupons it needs)
 
 
 @dataclass(slots=True)
@@ -99,7 +100,9 @@ def read_account(services: Services) -> AccountState:
     )
 
 
-def read_application(services: Services, application: Application) -> ApplicationState:
+def read_application(
+    services: Services, application: Application, *, coupons: bool = True
+) -> ApplicationState:
     campaigns = _all(
         lambda page: services.campaigns.list(OPERATOR, application.id, page, CampaignFilter())
     )
@@ -108,32 +111,35 @@ def read_application(services: Services, application: Application) -> Applicatio
     )
     return ApplicationState(
         application=application,
-        campaigns=[_campaign_state(services, campaign) for campaign in campaigns],
+        campaigns=[_campaign_state(services, campaign, coupons) for campaign in campaigns],
         stores=stores,
         tree=services.evaluation_groups.tree(OPERATOR, application.id),
     )
 
 
-def _campaign_state(services: Services, campaign: Campaign) -> CampaignState:
+def _campaign_state(services: Services, campaign: Campaign, coupons: bool) -> CampaignState:
     ruleset = None
     if campaign.active_ruleset_id is not None:
         ruleset = services.rulesets.get(
             OPERATOR, campaign.application_id, campaign.id, campaign.active_ruleset_id
         )
-    return CampaignState(campaign, ruleset, list(_coupons(services, campaign)))
+    read = list(all_coupons(services, campaign)) if coupons else None
+    return CampaignState(campaign, ruleset, read)
 
 
-def _coupons(services: Services, campaign: Campaign) -> Iterator[Coupon]:
-    after = 0
-    while True:  # by id, so that a long list pages without skipping
-        page = PageRequest(page_size=MAX_PAGE_SIZE, skip=after, sort=SortKey("id"))
+def all_coupons(services: Services, campaign: Campaign) -> Iterator[Coupon]:
+    """Every coupon of the campaign, a page at a time by id (keyset: no page costs more than
+    the first, however many coupons there are)."""
+    page = PageRequest(page_size=MAX_PAGE_SIZE, sort=SortKey("id"))
+    after: int | None = None
+    while True:
         coupons, more = services.coupons.list(
-            OPERATOR, campaign.application_id, campaign.id, page, CouponFilter()
+            OPERATOR, campaign.application_id, campaign.id, page, CouponFilter(after_id=after)
         )
         yield from coupons
-        after += len(coupons)
         if not more or not coupons:
             return
+        after = coupons[-1].id
 
 
 # Documents of what is stored.
@@ -269,7 +275,7 @@ def campaign_document(
         linked_stores=sorted(stores.get(i, f"#{i}") for i in campaign.linked_store_ids),
         ruleset=None if state.ruleset is None else ruleset_document(state.ruleset),
         coupons=sorted(
-            (coupon_document(coupon) for coupon in state.coupons), key=lambda c: c.value
+            (coupon_document(coupon) for coupon in state.coupons or ()), key=lambda c: c.value
         ),
     )
 
