@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -199,32 +201,29 @@ Prune = Annotated[
 ]
 
 
-def _configured(database_url: str | None) -> Services:
+def _configured(database_url: str | None, run: Callable[[Services], int]) -> None:
+    """Run a campaigns-as-code command on the (migrated) database; exit with its code."""
     services = build_services(_settings(database_url))
-    _prepare_schema(services, migrate_schema=False)
-    return services
+    try:
+        _prepare_schema(services, migrate_schema=False)
+        code = run(services)
+    except PerksError as error:
+        raise _fail(error.details) from None
+    finally:
+        services.database.dispose()
+    raise typer.Exit(code)
 
 
 @app.command()
 def plan(directory: Directory, prune: Prune = False, database_url: DatabaseUrl = None) -> None:
     """Show what `perks apply` would create, change or delete; change nothing."""
-    services = _configured(database_url)
-    try:
-        code = config_cli.run_plan(services, directory, prune=prune)
-    finally:
-        services.database.dispose()
-    raise typer.Exit(code)
+    _configured(database_url, partial(config_cli.run_plan, directory=directory, prune=prune))
 
 
 @app.command()
 def apply(directory: Directory, prune: Prune = False, database_url: DatabaseUrl = None) -> None:
     """Make what is stored match the files, through the Management API's services."""
-    services = _configured(database_url)
-    try:
-        code = config_cli.run_apply(services, directory, prune=prune)
-    finally:
-        services.database.dispose()
-    raise typer.Exit(code)
+    _configured(database_url, partial(config_cli.run_apply, directory=directory, prune=prune))
 
 
 @app.command()
@@ -237,14 +236,8 @@ def export(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Write an application's configuration as files that `perks apply` reads back."""
-    services = _configured(database_url)
-    try:
-        code = config_cli.run_export(services, application, output, force=force)
-    except PerksError as error:
-        raise _fail(error.details) from None
-    finally:
-        services.database.dispose()
-    raise typer.Exit(code)
+    run = partial(config_cli.run_export, application_id=application, directory=output, force=force)
+    _configured(database_url, run)
 
 
 @app.command()

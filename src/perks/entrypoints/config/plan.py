@@ -9,9 +9,11 @@ written; what is not in the files is left alone unless ``prune`` is asked for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import TypeVar
+
+import msgspec
 
 from perks.bootstrap import Services
 from perks.domain.applications import Application, validate_application_spec
@@ -129,15 +131,12 @@ class _Planner(CampaignPlanning, TreePlanning):
             assert isinstance(item.document, AttributeDocument)
             document = _sorted_subscriptions(item.document)
             current = stored.get(key)
-            subject = f"attribute {key[0]}.{key[1]}"
-            if current is None:
-                run = steps.SaveAttribute(document, None)
-                self.add(Step(Action.CREATE, subject, run, (), item.source))
-                continue
-            details = differences(to_plain(attribute_document(current, names)), to_plain(document))
-            if details:
-                run = steps.SaveAttribute(document, current.id)
-                self.add(Step(Action.CHANGE, subject, run, details, item.source))
+            self._definition(
+                item,
+                f"attribute {key[0]}.{key[1]}",
+                None if current is None else attribute_document(current, names),
+                partial(steps.SaveAttribute, document, None if current is None else current.id),
+            )
 
     def _additional_costs(self, names: Mapping[int, str]) -> None:
         stored = {cost.name: cost for cost in self.account.additional_costs}
@@ -145,17 +144,14 @@ class _Planner(CampaignPlanning, TreePlanning):
             assert isinstance(item.document, AdditionalCostDocument)
             document = _sorted_subscriptions(item.document)
             current = stored.get(key)
-            subject = f"additional cost {key!r}"
-            if current is None:
-                run = steps.SaveAdditionalCost(document, None)
-                self.add(Step(Action.CREATE, subject, run, (), item.source))
-                continue
-            details = differences(
-                to_plain(additional_cost_document(current, names)), to_plain(document)
+            self._definition(
+                item,
+                f"additional cost {key!r}",
+                None if current is None else additional_cost_document(current, names),
+                partial(
+                    steps.SaveAdditionalCost, document, None if current is None else current.id
+                ),
             )
-            if details:
-                run = steps.SaveAdditionalCost(document, current.id)
-                self.add(Step(Action.CHANGE, subject, run, details, item.source))
 
     def _custom_effects(self, names: Mapping[int, str]) -> None:
         stored = {effect.definition.name: effect for effect in self.account.custom_effects}
@@ -167,17 +163,27 @@ class _Planner(CampaignPlanning, TreePlanning):
             if not self._valid(item.source, partial(rules_registry, (definition,))):
                 continue
             current = stored.get(key)
-            subject = f"custom effect {key!r}"
-            if current is None:
-                run = steps.SaveCustomEffect(document, None)
-                self.add(Step(Action.CREATE, subject, run, (), item.source))
-                continue
-            details = differences(
-                to_plain(custom_effect_document(current, names)), to_plain(document)
+            self._definition(
+                item,
+                f"custom effect {key!r}",
+                None if current is None else custom_effect_document(current, names),
+                partial(steps.SaveCustomEffect, document, None if current is None else current.id),
             )
-            if details:
-                run = steps.SaveCustomEffect(document, current.id)
-                self.add(Step(Action.CHANGE, subject, run, details, item.source))
+
+    def _definition(
+        self,
+        item: Located,
+        subject: str,
+        stored: msgspec.Struct | None,
+        save: Callable[[], steps.Run],
+    ) -> None:
+        """Create an account-wide definition the files add, change one they change."""
+        if stored is None:
+            self.add(Step(Action.CREATE, subject, save(), (), item.source))
+            return
+        details = differences(to_plain(stored), to_plain(item.document))
+        if details:
+            self.add(Step(Action.CHANGE, subject, save(), details, item.source))
 
     def _prune_campaigns(self) -> None:
         for application in sorted(self.desired.applications):

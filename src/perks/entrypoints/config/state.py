@@ -13,6 +13,7 @@ from perks.domain.additional_costs import AdditionalCost
 from perks.domain.applications import Application
 from perks.domain.attributes import Attribute
 from perks.domain.campaigns import Campaign
+from perks.domain.campaigns import CodeGeneratorSettings as DomainCodeGeneratorSettings
 from perks.domain.coupons import Coupon
 from perks.domain.custom_effects import CustomEffect
 from perks.domain.evaluation_groups import GroupNode
@@ -34,8 +35,8 @@ from perks.entrypoints.config.documents import (
     SetLeaf,
 )
 from perks.entrypoints.http.management.applications import AttributesSettings
-from perks.entrypoints.http.management.campaigns import settings_to_wire
-from perks.entrypoints.http.management.custom_effects import TemplateArgDef
+from perks.entrypoints.http.management.campaigns import CodeGeneratorSettings, settings_to_wire
+from perks.entrypoints.http.management.custom_effects import params_to_wire
 from perks.entrypoints.http.management.rulesets import Binding, rule_to_wire
 from perks.entrypoints.http.management.rulesets import Rule as WireRule
 from perks.services.ports import AttributeFilter, CampaignFilter, CouponFilter, StoreFilter
@@ -208,12 +209,7 @@ def custom_effect_document(effect: CustomEffect, names: Mapping[int, str]) -> Cu
         enabled=definition.enabled,
         is_per_item=definition.is_per_item,
         description=definition.description,
-        params=[
-            TemplateArgDef(
-                type=param.type, title=param.title, key=param.key, description=param.description
-            )
-            for param in definition.params
-        ],
+        params=params_to_wire(definition),
     )
 
 
@@ -233,19 +229,7 @@ def _wire_rules(rules: Sequence[Rule]) -> list[WireRule]:
 
 
 def coupon_document(coupon: Coupon) -> CouponDocument:
-    return CouponDocument(
-        value=coupon.value,
-        usage_limit=coupon.usage_limit,
-        discount_limit=coupon.discount_limit,
-        reservation_limit=coupon.reservation_limit,
-        start_date=coupon.start_date,
-        expiry_date=coupon.expiry_date,
-        limits=limits_document(coupon.limits),
-        attributes=dict(coupon.attributes),
-        recipient_integration_id=coupon.recipient_integration_id,
-        is_reservation_mandatory=coupon.is_reservation_mandatory,
-        implicitly_reserved=coupon.implicitly_reserved,
-    )
+    return msgspec.convert(coupon, CouponDocument, from_attributes=True)
 
 
 def campaign_document(
@@ -266,18 +250,18 @@ def campaign_document(
         coupon_attributes=dict(campaign.coupon_attributes),
         reevaluate_on_return=campaign.reevaluate_on_return,
         limits=limits_document(campaign.limits),
-        coupon_settings=None
-        if campaign.coupon_settings is None
-        else settings_to_wire(campaign.coupon_settings),
-        referral_settings=None
-        if campaign.referral_settings is None
-        else settings_to_wire(campaign.referral_settings),
+        coupon_settings=_settings(campaign.coupon_settings),
+        referral_settings=_settings(campaign.referral_settings),
         linked_stores=sorted(stores.get(i, f"#{i}") for i in campaign.linked_store_ids),
         ruleset=None if state.ruleset is None else ruleset_document(state.ruleset),
         coupons=sorted(
             (coupon_document(coupon) for coupon in state.coupons or ()), key=lambda c: c.value
         ),
     )
+
+
+def _settings(settings: DomainCodeGeneratorSettings | None) -> CodeGeneratorSettings | None:
+    return None if settings is None else settings_to_wire(settings)
 
 
 def campaign_set_document(

@@ -19,7 +19,7 @@ from perks.domain.coupons import CouponProperties
 from perks.domain.evaluation_groups import EvaluationGroupSpec, GroupNode
 from perks.domain.limits import LimitConfig as DomainLimitConfig
 from perks.domain.rulesets import RulesetSpec
-from perks.domain.vocabulary import CustomEffectDefinition, CustomEffectParam
+from perks.domain.vocabulary import CustomEffectDefinition
 from perks.entrypoints.config.documents import (
     AdditionalCostDocument,
     ApplicationDocument,
@@ -33,6 +33,7 @@ from perks.entrypoints.config.documents import (
 )
 from perks.entrypoints.http.management.applications import AttributesSettings
 from perks.entrypoints.http.management.campaigns import settings_from_wire
+from perks.entrypoints.http.management.custom_effects import definition_from_wire
 from perks.entrypoints.http.management.rulesets import binding_from_wire, rule_from_wire
 from perks.services.coupons import NamedCoupon
 from perks.services.evaluation_groups import Arrangement, current_spec
@@ -134,21 +135,7 @@ def additional_cost_spec(document: AdditionalCostDocument, ids: Ids) -> Addition
 
 
 def custom_effect_definition(document: CustomEffectDocument) -> CustomEffectDefinition:
-    return CustomEffectDefinition(
-        id=0,
-        name=document.name,
-        payload=document.payload,
-        params=tuple(
-            CustomEffectParam(
-                key=param.key, type=param.type, title=param.title, description=param.description
-            )
-            for param in document.params
-        ),
-        is_per_item=document.is_per_item,
-        enabled=document.enabled,
-        title=document.title,
-        description=document.description,
-    )
+    return definition_from_wire(document)
 
 
 def campaign_spec(document: CampaignDocument, stores: Mapping[str, int]) -> CampaignSpec:
@@ -181,18 +168,7 @@ def ruleset_spec(document: RulesetDocument) -> RulesetSpec:
 
 
 def coupon_properties(document: CouponDocument) -> CouponProperties:
-    return CouponProperties(
-        usage_limit=document.usage_limit,
-        discount_limit=document.discount_limit,
-        reservation_limit=document.reservation_limit,
-        start_date=document.start_date,
-        expiry_date=document.expiry_date,
-        limits=limits_spec(document.limits),
-        attributes=document.attributes,
-        recipient_integration_id=document.recipient_integration_id,
-        is_reservation_mandatory=document.is_reservation_mandatory,
-        implicitly_reserved=document.implicitly_reserved,
-    )
+    return msgspec.convert(document, CouponProperties, from_attributes=True)
 
 
 def stores_of(ids: Ids, application: str) -> dict[str, int]:

@@ -4,7 +4,7 @@ createCustomEffect, getCustomEffects, getCustomEffect, updateCustomEffect."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import msgspec
 
@@ -21,7 +21,13 @@ from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import WireStruct
 from perks.services.custom_effects import CUSTOM_EFFECT_SORT_FIELDS
 
-__all__ = ["OPERATIONS", "TemplateArgDef"]
+__all__ = [
+    "OPERATIONS",
+    "DefinitionFields",
+    "TemplateArgDef",
+    "definition_from_wire",
+    "params_to_wire",
+]
 
 
 class TemplateArgDef(WireStruct, omit_defaults=True):
@@ -69,7 +75,19 @@ class CustomEffectList(WireStruct):
     data: list[CustomEffect]
 
 
-def _definition(body: NewCustomEffect) -> CustomEffectDefinition:
+class DefinitionFields(Protocol):
+    """What ``NewCustomEffect`` and a configuration file's ``CustomEffect`` share."""
+
+    name: str
+    title: str
+    payload: str
+    enabled: bool
+    is_per_item: bool
+    description: str
+    params: list[TemplateArgDef]
+
+
+def definition_from_wire(body: DefinitionFields) -> CustomEffectDefinition:
     return CustomEffectDefinition(
         id=0,
         name=body.name,
@@ -85,6 +103,15 @@ def _definition(body: NewCustomEffect) -> CustomEffectDefinition:
         title=body.title,
         description=body.description,
     )
+
+
+def params_to_wire(definition: CustomEffectDefinition) -> list[TemplateArgDef]:
+    return [
+        TemplateArgDef(
+            type=param.type, title=param.title, key=param.key, description=param.description
+        )
+        for param in definition.params
+    ]
 
 
 def _wire(effect: DomainCustomEffect) -> CustomEffect:
@@ -103,18 +130,13 @@ def _wire(effect: DomainCustomEffect) -> CustomEffect:
         enabled=definition.enabled,
         is_per_item=definition.is_per_item,
         description=definition.description,
-        params=[
-            TemplateArgDef(
-                type=param.type, title=param.title, key=param.key, description=param.description
-            )
-            for param in definition.params
-        ],
+        params=params_to_wire(definition),
     )
 
 
 def create_custom_effect(call: Call[NewCustomEffect, NoQuery]) -> Reply:
     effect = call.services.custom_effects.create(
-        call.management, _definition(call.body), tuple(call.body.application_ids)
+        call.management, definition_from_wire(call.body), tuple(call.body.application_ids)
     )
     return Reply(201, _wire(effect))
 
@@ -136,7 +158,7 @@ def update_custom_effect(call: Call[NewCustomEffect, NoQuery]) -> Reply:
     effect = call.services.custom_effects.update(
         call.management,
         call.path["customEffectId"],
-        _definition(call.body),
+        definition_from_wire(call.body),
         tuple(call.body.application_ids),
     )
     return Reply(200, _wire(effect))
