@@ -30,6 +30,7 @@ __all__ = [
     "RulesetSpec",
     "check_ruleset",
     "compile_ruleset",
+    "condition_parts",
     "effect_expressions",
 ]
 
@@ -99,10 +100,14 @@ class Ruleset(RulesetSpec):
 
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
+    """``conditions`` are the arguments of the condition's top-level ``and``, compiled one by
+    one so that a run knows which one failed (``conditionIndex``); any other condition is one."""
+
     title: str
     bindings: tuple[tuple[str, talang.Program], ...]
     condition: talang.Program
     effects: tuple[talang.Program, ...]
+    conditions: tuple[talang.Program, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,19 @@ class CompiledRuleset:
     bindings: tuple[tuple[str, talang.Program], ...]
     rules: tuple[CompiledRule, ...]
     strikethrough_rules: tuple[CompiledRule, ...]
+
+
+def condition_parts(condition: object) -> list[object]:
+    """The conditions a rule's condition lists: the arguments of a top-level ``and`` (as the
+    rule builder writes them), else the condition itself."""
+    if (
+        isinstance(condition, list | tuple)
+        and len(condition) > 1
+        and isinstance(condition[0], str)
+        and condition[0].lower() == "and"
+    ):
+        return list(condition[1:])
+    return [condition]
 
 
 def effect_expressions(effects: object) -> list[tuple[str, object]]:
@@ -190,6 +208,7 @@ def compile_ruleset(
             bindings=tuple((b.name, program(b.expression)) for b in compiled.bindings),
             condition=program(compiled.condition),
             effects=tuple(program(expr) for _, expr in effect_expressions(compiled.effects)),
+            conditions=tuple(program(expr) for expr in condition_parts(compiled.condition)),
         )
 
     return CompiledRuleset(
