@@ -15,6 +15,7 @@ __all__ = [
     "SourceKind",
     "Unauthenticated",
     "Unavailable",
+    "pointer_segment",
 ]
 
 SourceKind = Literal["pointer", "parameter", "line"]
@@ -98,3 +99,8 @@ class Unavailable(PerksError):
     """A dependency (the database) does not answer."""
 
     message = "Service unavailable"
+
+
+def pointer_segment(name: str) -> str:
+    """``name`` as one segment of a JSON pointer (RFC 6901: ``~`` is ``~0``, ``/`` is ``~1``)."""
+    return name.replace("~", "~0").replace("/", "~1")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 import msgspec
 
-from perks.domain.errors import InvalidInput, Problem
+from perks.domain.errors import InvalidInput, Problem, pointer_segment
 
 __all__ = [
     "AwareDateTime",
@@ -46,11 +46,11 @@ def pointer_of(message: str) -> tuple[str, str]:
     match = _AT.search(message)
     path = match.group("path") if match else ""
     details = message[: match.start()] if match else message
-    pointer = "".join(f"/{_escape(key or index)}" for key, index in _SEGMENT.findall(path))
+    pointer = "".join(f"/{pointer_segment(key or index)}" for key, index in _SEGMENT.findall(path))
     for pattern in (_MISSING, _UNKNOWN):
         named = pattern.match(details)
         if named:
-            pointer += f"/{_escape(named.group('field'))}"
+            pointer += f"/{pointer_segment(named.group('field'))}"
     return pointer, details
 
 
@@ -87,7 +87,3 @@ def decode_query(params: dict[str, str], into: type[T]) -> T:
         raise InvalidInput(
             [Problem("invalid parameter", details, name, kind="parameter")]
         ) from None
-
-
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,60 @@
+"""Money: exact Decimals, rounded once per emitted value to the currency's minor unit, and
+pro-rated splits whose parts add up to the rounded whole."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+__all__ = ["minor_unit", "money", "split"]
+
+# ISO 4217 currencies whose minor unit is not the hundredth (exponent 2, every other code).
+_EXPONENTS: dict[str, int] = {
+    **dict.fromkeys(
+        (
+            "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX",
+            "UYI", "VND", "VUV", "XAF", "XOF", "XPF",
+        ),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    **dict.fromkeys(("CLF", "UYW"), 4),
+}  # fmt: skip
+_DEFAULT_EXPONENT = 2
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency``: 0.01 EUR, 1 JPY, 0.001 KWD."""
+    return Decimal(1).scaleb(-_EXPONENTS.get(currency.upper(), _DEFAULT_EXPONENT))
+
+
+def money(value: Decimal, currency: str) -> Decimal:
+    """``value`` rounded to the currency's minor unit, halves away from zero (commercial
+    rounding, as Go's ``math.Round`` behind Talon.One does)."""
+    rounded = value.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+    return rounded if rounded else abs(rounded)  # never -0.00 on the wire
+
+
+def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[Decimal]:
+    """``total`` (rounded) shared in proportion to ``weights``, each part in minor units, the
+    parts adding up exactly to the rounded total (largest remainders get the leftover units,
+    the earlier part on a tie). Zero weights get nothing; all-zero weights share equally."""
+    whole = money(total, currency)
+    if not weights:
+        return []
+    if whole < 0:  # the same parts as the positive total's, negated
+        return [-part for part in split(-whole, weights, currency)]
+    if any(weight < 0 for weight in weights):
+        raise ValueError("weights are never negative")
+    unit = minor_unit(currency)
+    total_weight = sum(weights, Decimal(0))
+    shares = list(weights) if total_weight else [Decimal(1)] * len(weights)
+    base = sum(shares, Decimal(0))
+    units = whole / unit  # an integer number of minor units
+    exact = [units * share / base for share in shares]
+    parts = [value.to_integral_value(rounding=ROUND_FLOOR) for value in exact]
+    left = int(units - sum(parts, Decimal(0)))  # floors never overshoot: 0 <= left < len
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for index in order[:left]:
+        parts[index] += 1
+    return [(part * unit).quantize(unit) for part in parts]
