@@ -15,6 +15,7 @@ whole.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -119,6 +120,13 @@ class Remaining:
 
     def total(self) -> Decimal:
         return self.cart_items() + self.additional_costs()
+
+    def copy(self) -> Remaining:
+        return copy.deepcopy(self)
+
+    def money(self, value: Decimal) -> Decimal:
+        """``value`` rounded to the currency, as discounts report it."""
+        return money(value, self.currency)
 
     # Discounts.
 

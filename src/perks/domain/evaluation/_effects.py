@@ -1,0 +1,225 @@
+"""Turning one triggered rule's records into effects: discounts capped by what is left of their
+scope and by the campaign's budgets (partial discounts when the application allows them),
+counted effects checked against their limits, and the counter deltas they cause.
+
+A rule is all or nothing: when one of its effects cannot be applied (a budget without partial
+discounts, a cart line that does not exist), none of its effects is, and the failing index is
+the rule's ``effectIndex``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from perks.domain.budgets import CounterKey, Subjects, counter_keys, missing_entities
+from perks.domain.coupons import Coupon
+from perks.domain.discounts import Granted, ItemScope, Remaining, SessionScope
+from perks.domain.effects import Effect, EffectType
+from perks.domain.evaluation._state import EvaluationInput, RunnableCampaign
+from perks.domain.limits import LimitConfig
+
+__all__ = ["Applied", "RuleContext", "apply_records", "budget_deltas"]
+
+ZERO = Decimal(0)
+_COUNTED = {
+    EffectType.ADD_FREE_ITEM: "addFreeItemEffect",
+    EffectType.CUSTOM_EFFECT: "customEffect",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """Where the records come from, and what their budgets are counted against."""
+
+    inp: EvaluationInput
+    run: RunnableCampaign
+    rule_index: int
+    rule_name: str
+    subjects: Subjects
+    coupon: Coupon | None
+    counters: Mapping[CounterKey, Decimal]  # committed plus this evaluation's deltas
+    group_id: int | None = None
+    group_mode: str | None = None
+
+    def effect(self, effect_type: str, props: Mapping[str, object]) -> Effect:
+        return Effect(
+            campaign_id=self.run.campaign.id,
+            ruleset_id=self.run.ruleset_id,
+            rule_index=self.rule_index,
+            rule_name=self.rule_name,
+            effect_type=str(effect_type),
+            props=props,
+            triggered_by_coupon=None if self.coupon is None else self.coupon.id,
+            evaluation_group_id=self.group_id,
+            evaluation_group_mode=self.group_mode,
+        )
+
+    def limits(self, action: str) -> list[LimitConfig]:
+        own = self.coupon.limits if self.coupon is not None else ()
+        return [limit for limit in (*self.run.campaign.limits, *own) if limit.action == action]
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    effects: tuple[Effect, ...]
+    deltas: Mapping[CounterKey, Decimal]
+    failed_effect: int | None = None
+    details: str | None = None
+
+
+class _NotApplied(Exception):
+    pass
+
+
+def apply_records(
+    records: Sequence[Mapping[str, object]], context: RuleContext, remaining: Remaining
+) -> Applied:
+    """The effects of one triggered rule, taken from ``remaining`` (changed only when every
+    effect applies: the caller passes a copy and adopts it on success)."""
+    effects: list[Effect] = []
+    deltas: dict[CounterKey, Decimal] = {}
+    for index, record in enumerate(records):
+        effect_type = str(record["effectType"])
+        props = dict(record["props"])  # type: ignore[call-overload]
+        try:
+            effect = _apply(effect_type, props, context, remaining, deltas)
+        except _NotApplied as error:
+            return Applied((), {}, failed_effect=index, details=str(error))
+        if effect is not None:
+            effects.append(effect)
+    return Applied(tuple(effects), deltas)
+
+
+def _apply(
+    effect_type: str,
+    props: dict[str, object],
+    context: RuleContext,
+    remaining: Remaining,
+    deltas: dict[CounterKey, Decimal],
+) -> Effect | None:
+    if effect_type.startswith("setDiscount"):
+        return _discount(effect_type, props, context, remaining, deltas)
+    action = _COUNTED.get(EffectType(effect_type)) if effect_type in _COUNTED else None
+    if action is not None:
+        _count(context, action, deltas)
+    return context.effect(effect_type, props)
+
+
+def _discount(
+    effect_type: str,
+    props: dict[str, object],
+    context: RuleContext,
+    remaining: Remaining,
+    deltas: dict[CounterKey, Decimal],
+) -> Effect | None:
+    desired = Decimal(str(props["value"]))
+    budget = _budget_left(context, "setDiscount", deltas)
+    if context.coupon is not None and context.coupon.discount_remainder is not None:
+        budget = (
+            min(budget, context.coupon.discount_remainder)
+            if budget is not None
+            else (context.coupon.discount_remainder)
+        )
+    asked = desired
+    if budget is not None and budget < desired:
+        if not context.inp.settings.partial_discounts:
+            raise _NotApplied("the campaign's discount budget is exhausted")
+        asked = max(budget, ZERO)
+    granted = _grant(effect_type, props, context, remaining, asked)
+    if granted.value <= 0:
+        return None
+    _count(context, "setDiscountEffect", deltas)
+    _add(context, "setDiscount", granted.total, deltas)
+    written = {**props, "value": granted.value}
+    if "totalDiscount" in written or granted.total != granted.value:
+        written["totalDiscount"] = granted.total
+    if asked < desired:
+        written["desiredValue"] = remaining.money(desired)
+    return context.effect(effect_type, written)
+
+
+def _grant(
+    effect_type: str,
+    props: Mapping[str, object],
+    context: RuleContext,
+    remaining: Remaining,
+    asked: Decimal,
+) -> Granted:
+    settings = context.inp.settings
+    scope = str(props.get("scope") or "")
+    try:
+        if effect_type == EffectType.SET_DISCOUNT:
+            session_scope = SessionScope(scope) if scope else settings.default_scope
+            return remaining.session_discount(asked, session_scope)
+        if effect_type == EffectType.SET_DISCOUNT_PER_ITEM:
+            item_scope = ItemScope(scope) if scope else settings.default_item_scope
+            return remaining.item_discount(_line(props, settings.flattened), asked, item_scope)
+        name = str(props["additionalCost"])
+        if effect_type == EffectType.SET_DISCOUNT_PER_ADDITIONAL_COST:
+            return remaining.additional_cost_discount(name, asked)
+        key = _line(props, settings.flattened)
+        return remaining.additional_cost_discount(name, asked, key)
+    except KeyError as error:
+        raise _NotApplied(f"no cart item at position {error}") from None
+
+
+def _line(props: Mapping[str, object], flattened: bool) -> tuple[int, int | None]:
+    position = int(Decimal(str(props["position"])))
+    sub = props.get("subPosition")
+    return position, (int(Decimal(str(sub))) if flattened and sub is not None else None)
+
+
+def _keys(context: RuleContext, limit: LimitConfig) -> tuple[CounterKey, ...] | None:
+    """The counters of ``limit`` for this session; None when an entity is missing."""
+    if missing_entities(limit, context.subjects):
+        return None
+    settings = context.inp.settings
+    return counter_keys(
+        context.run.campaign.id,
+        limit,
+        context.subjects,
+        now=settings.now,
+        timezone=settings.timezone,
+    )
+
+
+def _counter(
+    context: RuleContext, key: CounterKey, deltas: Mapping[CounterKey, Decimal]
+) -> Decimal:
+    return context.counters.get(key, ZERO) + deltas.get(key, ZERO)
+
+
+def _budget_left(
+    context: RuleContext, action: str, deltas: Mapping[CounterKey, Decimal]
+) -> Decimal | None:
+    """What the ``action``'s limits leave (None: no limit applies)."""
+    left: Decimal | None = None
+    for limit in context.limits(action):
+        for key in _keys(context, limit) or ():
+            room = limit.limit - _counter(context, key, deltas)
+            left = room if left is None else min(left, room)
+    return left
+
+
+def _count(context: RuleContext, action: str, deltas: dict[CounterKey, Decimal]) -> None:
+    left = _budget_left(context, action, deltas)
+    if left is not None and left < 1:
+        raise _NotApplied(f"the campaign's {action} limit is reached")
+    _add(context, action, Decimal(1), deltas)
+
+
+def _add(
+    context: RuleContext, action: str, amount: Decimal, deltas: dict[CounterKey, Decimal]
+) -> None:
+    for limit in context.limits(action):
+        for key in _keys(context, limit) or ():
+            deltas[key] = deltas.get(key, ZERO) + amount
+
+
+def budget_deltas(context: RuleContext, action: str, amount: Decimal) -> dict[CounterKey, Decimal]:
+    """The counters ``amount`` of ``action`` moves (a coupon redemption, ...)."""
+    deltas: dict[CounterKey, Decimal] = {}
+    _add(context, action, amount, deltas)
+    return deltas
