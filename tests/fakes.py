@@ -6,6 +6,7 @@ import copy
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import fields, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -13,6 +14,7 @@ from perks.domain.additional_costs import AdditionalCost, AdditionalCostSpec
 from perks.domain.api_keys import IntegrationKey, ManagementKey
 from perks.domain.applications import Application, ApplicationSpec
 from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec
+from perks.domain.budgets import CounterChange, CounterKey
 from perks.domain.campaigns import (
     Campaign,
     CampaignSpec,
@@ -115,6 +117,7 @@ class FakeState:
         self.stores: _Table[Store] = _Table()
         self.coupon_jobs: _Table[CouponCreationJob] = _Table()
         self.coupon_job_owners: dict[int, str] = {}
+        self.budget_counters: dict[CounterKey, Decimal] = {}
         self.places: dict[int, tuple[int, int]] = {}  # campaign id: (group id, position)
 
 
@@ -766,6 +769,32 @@ class FakeCouponJobRepository:
         return True
 
 
+class FakeBudgetCounterRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._counters = state.budget_counters
+
+    def read(self, keys: Collection[CounterKey]) -> dict[CounterKey, Decimal]:
+        return {key: self._counters[key] for key in keys if key in self._counters}
+
+    def add(self, changes: Sequence[CounterChange]) -> list[CounterKey]:
+        totals: dict[CounterKey, Decimal] = {}
+        for change in changes:
+            totals[change.key] = totals.get(change.key, Decimal(0)) + change.delta
+        exceeded = sorted(
+            {
+                change.key
+                for change in changes
+                if change.limit is not None
+                and change.delta > 0
+                and self._counters.get(change.key, Decimal(0)) + totals[change.key] > change.limit
+            }
+        )
+        if not exceeded:
+            for key, total in totals.items():
+                self._counters[key] = self._counters.get(key, Decimal(0)) + total
+        return exceeded
+
+
 def _between(value: datetime | None, after: datetime | None, before: datetime | None) -> bool:
     if after is None and before is None:
         return True
@@ -792,6 +821,7 @@ class FakeUnitOfWork:
         self.custom_effects = FakeCustomEffectRepository(self._state)
         self.stores = FakeStoreRepository(self._state)
         self.coupon_jobs = FakeCouponJobRepository(self._state)
+        self.budget_counters = FakeBudgetCounterRepository(self._state)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

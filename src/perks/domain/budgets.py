@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from perks.domain.limits import LimitConfig, LimitEntity, LimitPeriod
 
 __all__ = [
+    "CounterChange",
     "CounterKey",
     "Subjects",
     "counter_keys",
@@ -64,6 +65,15 @@ class CounterKey:
     action: str
     subjects: tuple[tuple[str, str], ...]  # (entity, value), in the limit's entity order
     bucket: str  # "" (lifetime), "2026-11-23", "2026-W48", "2026-11", "2026"
+
+
+@dataclass(frozen=True, slots=True)
+class CounterChange:
+    """Add ``delta`` to a counter; with a ``limit``, only if the counter stays within it."""
+
+    key: CounterKey
+    delta: Decimal
+    limit: Decimal | None = None
 
 
 def period_bucket(period: LimitPeriod | None, now: datetime, timezone: str) -> str:

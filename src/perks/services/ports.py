@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Literal, Protocol
 
@@ -17,6 +18,7 @@ from perks.domain.api_keys import (
 )
 from perks.domain.applications import Application, ApplicationSpec
 from perks.domain.attributes import Attribute, AttributeEntity, AttributeSpec, AttributeType
+from perks.domain.budgets import CounterChange, CounterKey
 from perks.domain.campaigns import Campaign, CampaignSpec
 from perks.domain.coupon_jobs import CouponCreationJob, JobStatus
 from perks.domain.coupons import Coupon, CouponBatchChanges, CouponProperties
@@ -306,6 +308,18 @@ class CouponJobRepository(Protocol):
         ...
 
 
+class BudgetCounterRepository(Protocol):
+    def read(self, keys: Collection[CounterKey]) -> dict[CounterKey, Decimal]:
+        """The stored values of ``keys`` (a counter never moved is absent: 0)."""
+        ...
+
+    def add(self, changes: Sequence[CounterChange]) -> list[CounterKey]:
+        """Apply every change, or none: the keys whose limit a change would pass (nothing is
+        written then). Counters are locked in key order, so concurrent transactions can
+        neither pass a limit nor deadlock."""
+        ...
+
+
 class BackgroundJobs(Protocol):
     """Runs work after the request that asked for it has been answered."""
 
@@ -339,6 +353,8 @@ class UnitOfWork(Protocol):
     def stores(self) -> StoreRepository: ...
     @property
     def coupon_jobs(self) -> CouponJobRepository: ...
+    @property
+    def budget_counters(self) -> BudgetCounterRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -21,6 +21,7 @@ __all__ = [
     "additional_costs",
     "applications",
     "attributes",
+    "budget_counters",
     "campaigns",
     "coupon_creation_jobs",
     "coupons",
@@ -317,5 +318,22 @@ coupon_creation_jobs = Table(
     Column("lease_until", UtcDateTime),
 )
 Index("ix_coupon_creation_jobs_status", coupon_creation_jobs.c.status)
+
+# One counter of a campaign's limit: its action, for some subjects (canonical JSON of the
+# (entity, value) pairs), in one period bucket. The value is an exact decimal in text.
+budget_counters = Table(
+    "budget_counters",
+    metadata,
+    Column(
+        "campaign_id",
+        Id,
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("action", String(100), primary_key=True),
+    Column("subjects", String(2000), primary_key=True),
+    Column("bucket", String(16), primary_key=True),
+    Column("value", String(64), nullable=False),
+)
 
 Index("ix_attributes_entity", attributes.c.entity)

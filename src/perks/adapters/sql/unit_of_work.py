@@ -11,6 +11,7 @@ from perks.adapters.sql.additional_costs import SqlAdditionalCostRepository
 from perks.adapters.sql.api_keys import SqlIntegrationKeyRepository, SqlManagementKeyRepository
 from perks.adapters.sql.applications import SqlApplicationRepository
 from perks.adapters.sql.attributes import SqlAttributeRepository
+from perks.adapters.sql.budget_counters import SqlBudgetCounterRepository
 from perks.adapters.sql.campaigns import SqlCampaignRepository, SqlRulesetRepository
 from perks.adapters.sql.coupon_jobs import SqlCouponJobRepository
 from perks.adapters.sql.coupons import SqlCouponRepository
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
         self.custom_effects = SqlCustomEffectRepository(connection)
         self.stores = SqlStoreRepository(connection)
         self.coupon_jobs = SqlCouponJobRepository(connection)
+        self.budget_counters = SqlBudgetCounterRepository(connection)
         return self
 
     def commit(self) -> None:
