@@ -25,6 +25,8 @@ from perks.domain.campaigns import (
 from perks.domain.coupon_jobs import CouponCreationJob, JobStatus
 from perks.domain.coupons import Coupon, CouponBatchChanges, CouponProperties
 from perks.domain.custom_effects import CustomEffect
+from perks.domain.customer_profiles import CustomerProfile
+from perks.domain.customer_sessions import StoredSession
 from perks.domain.errors import Conflict
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.pages import Page, PageRequest
@@ -118,6 +120,8 @@ class FakeState:
         self.coupon_jobs: _Table[CouponCreationJob] = _Table()
         self.coupon_job_owners: dict[int, str] = {}
         self.budget_counters: dict[CounterKey, Decimal] = {}
+        self.customer_profiles: _Table[CustomerProfile] = _Table()
+        self.customer_sessions: _Table[StoredSession] = _Table()
         self.places: dict[int, tuple[int, int]] = {}  # campaign id: (group id, position)
 
 
@@ -795,6 +799,70 @@ class FakeBudgetCounterRepository:
         return exceeded
 
 
+class FakeCustomerProfileRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.customer_profiles
+
+    def get(self, application_id: int, integration_id: str) -> CustomerProfile | None:
+        return next(
+            (
+                p
+                for p in self._table.rows.values()
+                if (p.application_id, p.integration_id) == (application_id, integration_id)
+            ),
+            None,
+        )
+
+    def ensure(
+        self, application_id: int, integration_id: str, *, now: datetime
+    ) -> tuple[CustomerProfile, bool]:
+        found = self.get(application_id, integration_id)
+        if found is not None:
+            return found, False
+        profile = CustomerProfile(
+            application_id, integration_id, created=now, id=self._table.allocate()
+        )
+        self._table.rows[profile.id] = profile
+        return profile, True
+
+    def save(self, profile: CustomerProfile) -> None:
+        self._table.rows[profile.id] = profile
+
+
+class FakeCustomerSessionRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.customer_sessions
+
+    def get(
+        self, application_id: int, integration_id: str, *, lock: bool = False
+    ) -> StoredSession | None:
+        return next(
+            (
+                s
+                for s in self._table.rows.values()
+                if (s.application_id, s.session.integration_id) == (application_id, integration_id)
+            ),
+            None,
+        )
+
+    def add(self, stored: StoredSession) -> StoredSession:
+        if self.get(stored.application_id, stored.session.integration_id) is not None:
+            raise Conflict("the customer session exists")
+        added = replace(stored, id=self._table.allocate())
+        self._table.rows[added.id] = added
+        return added
+
+    def save(self, stored: StoredSession) -> None:
+        self._table.rows[stored.id] = stored
+
+    def count_for_profile(self, application_id: int, profile_integration_id: str) -> int:
+        return sum(
+            1
+            for s in self._table.rows.values()
+            if s.application_id == application_id and s.session.profile_id == profile_integration_id
+        )
+
+
 def _between(value: datetime | None, after: datetime | None, before: datetime | None) -> bool:
     if after is None and before is None:
         return True
@@ -822,6 +890,8 @@ class FakeUnitOfWork:
         self.stores = FakeStoreRepository(self._state)
         self.coupon_jobs = FakeCouponJobRepository(self._state)
         self.budget_counters = FakeBudgetCounterRepository(self._state)
+        self.customer_profiles = FakeCustomerProfileRepository(self._state)
+        self.customer_sessions = FakeCustomerSessionRepository(self._state)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

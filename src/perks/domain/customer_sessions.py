@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
+from perks.domain.effects import Effect
 from perks.domain.errors import InvalidInput, Problem, pointer_segment
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "SessionOperation",
     "SessionState",
     "SessionUpdate",
+    "StoredSession",
     "apply_update",
     "session_events",
     "validate_update",
@@ -186,6 +188,20 @@ class CustomerSession:
     def total(self) -> Decimal:
         """``total``: cart items and additional costs, before any discount."""
         return self.cart_item_total() + self.additional_cost_total()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    """A session as storage keeps it: its id, whether it was its profile's first, the effects
+    its last evaluation answered, and the effects its close committed (what cancel, reopen
+    and returns roll back)."""
+
+    id: int
+    application_id: int
+    session: CustomerSession
+    first_session: bool = True
+    effects: tuple[Effect, ...] = ()
+    committed: tuple[Effect, ...] = ()
 
 
 def apply_update(

@@ -23,6 +23,8 @@ from perks.domain.campaigns import Campaign, CampaignSpec
 from perks.domain.coupon_jobs import CouponCreationJob, JobStatus
 from perks.domain.coupons import Coupon, CouponBatchChanges, CouponProperties
 from perks.domain.custom_effects import CustomEffect
+from perks.domain.customer_profiles import CustomerProfile
+from perks.domain.customer_sessions import StoredSession
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.pages import Page, PageRequest
 from perks.domain.rulesets import Ruleset, RulesetSpec
@@ -320,6 +322,26 @@ class BudgetCounterRepository(Protocol):
         ...
 
 
+class CustomerProfileRepository(Protocol):
+    def get(self, application_id: int, integration_id: str) -> CustomerProfile | None: ...
+    def ensure(
+        self, application_id: int, integration_id: str, *, now: datetime
+    ) -> tuple[CustomerProfile, bool]:
+        """The profile, created when unknown; True when this call created it."""
+        ...
+
+    def save(self, profile: CustomerProfile) -> None: ...
+
+
+class CustomerSessionRepository(Protocol):
+    def get(
+        self, application_id: int, integration_id: str, *, lock: bool = False
+    ) -> StoredSession | None: ...
+    def add(self, stored: StoredSession) -> StoredSession: ...
+    def save(self, stored: StoredSession) -> None: ...
+    def count_for_profile(self, application_id: int, profile_integration_id: str) -> int: ...
+
+
 class BackgroundJobs(Protocol):
     """Runs work after the request that asked for it has been answered."""
 
@@ -355,6 +377,10 @@ class UnitOfWork(Protocol):
     def coupon_jobs(self) -> CouponJobRepository: ...
     @property
     def budget_counters(self) -> BudgetCounterRepository: ...
+    @property
+    def customer_profiles(self) -> CustomerProfileRepository: ...
+    @property
+    def customer_sessions(self) -> CustomerSessionRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -26,6 +26,8 @@ __all__ = [
     "coupon_creation_jobs",
     "coupons",
     "custom_effects",
+    "customer_profiles",
+    "customer_sessions",
     "evaluation_groups",
     "integration_keys",
     "management_keys",
@@ -337,3 +339,59 @@ budget_counters = Table(
 )
 
 Index("ix_attributes_entity", attributes.c.entity)
+
+customer_profiles = Table(
+    "customer_profiles",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("integration_id", String(1000), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("attributes", Text, nullable=False),  # JSON with exact numbers
+    Column("closed_sessions", Integer, nullable=False),
+    Column("total_sales", String(64), nullable=False),  # an exact decimal
+    Column("last_activity", UtcDateTime),
+    UniqueConstraint(
+        "application_id",
+        "integration_id",
+        name="uq_customer_profiles_application_id_integration_id",
+    ),
+)
+
+customer_sessions = Table(
+    "customer_sessions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("integration_id", String(1000), nullable=False),
+    Column("profile_integration_id", String(1000), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("updated", UtcDateTime, nullable=False),
+    Column("first_session", Boolean, nullable=False),
+    # The cart and the rest of CustomerSessionV2, and the effects of its last evaluation and of
+    # its close: JSON documents with exact numbers.
+    Column("document", Text, nullable=False),
+    Column("effects", Text, nullable=False),
+    Column("committed", Text, nullable=False),
+    UniqueConstraint(
+        "application_id",
+        "integration_id",
+        name="uq_customer_sessions_application_id_integration_id",
+    ),
+)
+Index(
+    "ix_customer_sessions_profile",
+    customer_sessions.c.application_id,
+    customer_sessions.c.profile_integration_id,
+)

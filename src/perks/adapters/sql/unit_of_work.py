@@ -16,6 +16,8 @@ from perks.adapters.sql.campaigns import SqlCampaignRepository, SqlRulesetReposi
 from perks.adapters.sql.coupon_jobs import SqlCouponJobRepository
 from perks.adapters.sql.coupons import SqlCouponRepository
 from perks.adapters.sql.custom_effects import SqlCustomEffectRepository
+from perks.adapters.sql.customer_profiles import SqlCustomerProfileRepository
+from perks.adapters.sql.customer_sessions import SqlCustomerSessionRepository
 from perks.adapters.sql.engine import WRITE_OPTION
 from perks.adapters.sql.evaluation_groups import SqlEvaluationGroupRepository
 from perks.adapters.sql.stores import SqlStoreRepository
@@ -47,6 +49,8 @@ class SqlUnitOfWork:
         self.stores = SqlStoreRepository(connection)
         self.coupon_jobs = SqlCouponJobRepository(connection)
         self.budget_counters = SqlBudgetCounterRepository(connection)
+        self.customer_profiles = SqlCustomerProfileRepository(connection)
+        self.customer_sessions = SqlCustomerSessionRepository(connection)
         return self
 
     def commit(self) -> None:

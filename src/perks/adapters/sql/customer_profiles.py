@@ -1,0 +1,86 @@
+"""Customer profiles in SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, RowMapping
+
+from perks.adapters.sql.documents import dump, load
+from perks.adapters.sql.tables import customer_profiles
+from perks.domain.customer_profiles import CustomerProfile
+
+__all__ = ["SqlCustomerProfileRepository"]
+
+
+class SqlCustomerProfileRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, application_id: int, integration_id: str) -> CustomerProfile | None:
+        row = (
+            self._connection.execute(
+                select(customer_profiles).where(
+                    customer_profiles.c.application_id == application_id,
+                    customer_profiles.c.integration_id == integration_id,
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else _profile(row)
+
+    def ensure(
+        self, application_id: int, integration_id: str, *, now: datetime
+    ) -> tuple[CustomerProfile, bool]:
+        """The profile, created when unknown (concurrent creators make one); True when this
+        call created it."""
+        insert = (
+            postgresql_insert if self._connection.dialect.name == "postgresql" else sqlite_insert
+        )
+        result = self._connection.execute(
+            insert(customer_profiles)
+            .values(
+                application_id=application_id,
+                integration_id=integration_id,
+                created=now,
+                attributes=dump({}),
+                closed_sessions=0,
+                total_sales="0",
+            )
+            .on_conflict_do_nothing()
+            .returning(customer_profiles.c.id)
+        )
+        created = result.first() is not None
+        profile = self.get(application_id, integration_id)
+        assert profile is not None, "inserted or already there"
+        return profile, created
+
+    def save(self, profile: CustomerProfile) -> None:
+        self._connection.execute(
+            update(customer_profiles)
+            .where(customer_profiles.c.id == profile.id)
+            .values(
+                attributes=dump(dict(profile.attributes)),
+                closed_sessions=profile.closed_sessions,
+                total_sales=str(profile.total_sales),
+                last_activity=profile.last_activity,
+            )
+        )
+
+
+def _profile(row: RowMapping) -> CustomerProfile:
+    return CustomerProfile(
+        id=int(row["id"]),
+        application_id=int(row["application_id"]),
+        integration_id=row["integration_id"],
+        created=row["created"],
+        attributes=load(row["attributes"]),
+        closed_sessions=int(row["closed_sessions"]),
+        total_sales=Decimal(row["total_sales"]),
+        last_activity=row["last_activity"],
+    )
