@@ -473,6 +473,16 @@ class FakeCouponRepository:
     def count(self, campaign_id: int) -> int:
         return sum(1 for _, _, c in self._table.rows.values() if c.campaign_id == campaign_id)
 
+    def in_application(
+        self, application_id: int, normalized_values: Collection[str]
+    ) -> dict[str, Coupon]:
+        wanted = set(normalized_values)
+        return {
+            normalized: coupon
+            for app, normalized, coupon in self._table.rows.values()
+            if app == application_id and normalized in wanted
+        }
+
     def list(
         self, campaign_id: int, page: PageRequest, filter: CouponFilter, *, now: datetime
     ) -> tuple[list[Coupon], bool]:

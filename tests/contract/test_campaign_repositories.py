@@ -273,6 +273,12 @@ def test_coupons_by_code_count_and_keyset_pages(uow: UnitOfWorkFactory) -> None:
         assert tx.coupons.by_codes(campaign.id, []) == []
         assert tx.coupons.count(campaign.id) == 1200
         assert tx.coupons.count(other.id) == 1
+        in_app = tx.coupons.in_application(app_id, ["K-0007", "O-1", "NOPE"])
+        assert {code: c.campaign_id for code, c in in_app.items()} == {
+            "K-0007": campaign.id,
+            "O-1": other.id,
+        }
+        assert tx.coupons.in_application(app_id + 1, ["O-1"]) == {}
         seen: list[str] = []
         after: int | None = None
         while True:

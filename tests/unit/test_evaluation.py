@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from perks.domain.budgets import CounterKey
+from perks.domain.budgets import CounterChange, CounterKey
 from perks.domain.campaigns import Campaign, CampaignState
 from perks.domain.coupons import Coupon
 from perks.domain.customer_sessions import CartItem, CustomerSession
@@ -127,6 +127,7 @@ def test_a_valid_coupon_is_accepted_before_the_rules_effects_and_redeemed() -> N
     assert all(e.triggered_by_coupon == 9 for e in result.effects)
     assert result.redeemed_coupons == (9,)
     assert result.deltas == {CounterKey(1, "redeemCoupon", (), ""): D(1)}
+    assert result.changes() == [CounterChange(CounterKey(1, "redeemCoupon", (), ""), D(1), D(100))]
 
 
 def test_coupon_rejections_name_their_reason() -> None:
@@ -188,6 +189,9 @@ def test_a_discount_budget_without_partial_discounts_fails_the_rule_and_the_coup
         {"name": "20 off", "value": D("5.00"), "desiredValue": D("20.00")},
     )
     assert granted.deltas[CounterKey(1, "setDiscount", (), "")] == D("5.00")
+    assert granted.changes() == [
+        CounterChange(CounterKey(1, "setDiscount", (), ""), D("5.00"), D(15))
+    ]
 
 
 def test_list_order_stops_at_the_first_campaign_that_applies() -> None:

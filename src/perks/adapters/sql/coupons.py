@@ -91,6 +91,13 @@ class SqlCouponRepository:
         rows = self._matching_codes(select(coupons), condition, normalized_values)
         return [_coupon(row._mapping) for row in rows]
 
+    def in_application(
+        self, application_id: int, normalized_values: Collection[str]
+    ) -> dict[str, Coupon]:
+        condition = coupons.c.application_id == application_id
+        rows = self._matching_codes(select(coupons), condition, normalized_values)
+        return {row._mapping["normalized_value"]: _coupon(row._mapping) for row in rows}
+
     def count(self, campaign_id: int) -> int:
         query = (
             select(func.count()).select_from(coupons).where(coupons.c.campaign_id == campaign_id)

@@ -15,10 +15,10 @@ tie), the others' coupons being rejected as ``CouponPartOfNotTriggeredCampaign``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
-from perks.domain.budgets import CounterKey
+from perks.domain.budgets import CounterChange, CounterKey
 from perks.domain.campaigns import CampaignState, FrontendState, frontend_state
 from perks.domain.coupon_codes import normalized_code
 from perks.domain.coupon_validation import CouponRejection
@@ -59,6 +59,14 @@ class Evaluation:
     deltas: dict[CounterKey, Decimal]
     redeemed_coupons: tuple[int, ...]
     triggered_campaigns: tuple[int, ...]
+    caps: dict[CounterKey, Decimal] = field(default_factory=dict)
+
+    def changes(self) -> list[CounterChange]:
+        """What closing the session commits: every delta, bound by its limit."""
+        return [
+            CounterChange(key, delta, self.caps.get(key))
+            for key, delta in sorted(self.deltas.items())
+        ]
 
 
 def is_running(run: RunnableCampaign, inp: EvaluationInput) -> bool:
@@ -94,6 +102,7 @@ def evaluate(inp: EvaluationInput) -> Evaluation:
         effects=tuple(state.effects),
         rule_failures=tuple(state.failures),
         deltas=dict(state.deltas),
+        caps=dict(state.caps),
         redeemed_coupons=tuple(state.redeemed),
         triggered_campaigns=tuple(state.triggered),
     )
@@ -142,8 +151,8 @@ def _best(
         return False
     pick = min if mode is EvaluationMode.LOWEST_DISCOUNT else max
     winner = pick(tried, key=lambda entry: entry[2])  # the first on a tie
-    for field in fields(State):
-        setattr(state, field.name, getattr(winner[1], field.name))
+    for part in fields(State):
+        setattr(state, part.name, getattr(winner[1], part.name))
     for member, _, _ in tried:
         if member is not winner[0]:
             _exclude(member, inp, runnable, state, group, _EXCLUSION[mode])

@@ -149,7 +149,16 @@ def _adopt(
             continue
         counters = _with(inp.counters, state.deltas)
         context = RuleContext(
-            inp, run, rule.index, rule.title, subjects, coupon, counters, group.id, group.mode
+            inp,
+            run,
+            rule.index,
+            rule.title,
+            subjects,
+            coupon,
+            counters,
+            group.id,
+            group.mode,
+            caps=state.caps,
         )
         trial = state.remaining.copy()
         applied = apply_records(rule.records, context, trial)

@@ -42,6 +42,7 @@ class RuleContext:
     counters: Mapping[CounterKey, Decimal]  # committed plus this evaluation's deltas
     group_id: int | None = None
     group_mode: str | None = None
+    caps: dict[CounterKey, Decimal] | None = None  # each moved counter's limit, recorded
 
     def effect(self, effect_type: str, props: Mapping[str, object]) -> Effect:
         return Effect(
@@ -216,6 +217,9 @@ def _add(
     for limit in context.limits(action):
         for key in _keys(context, limit) or ():
             deltas[key] = deltas.get(key, ZERO) + amount
+            if context.caps is not None:
+                cap = context.caps.get(key)
+                context.caps[key] = limit.limit if cap is None else min(cap, limit.limit)
 
 
 def budget_deltas(context: RuleContext, action: str, amount: Decimal) -> dict[CounterKey, Decimal]:

@@ -98,6 +98,7 @@ class State:
     remaining: Remaining
     effects: list[Effect] = field(default_factory=list)
     deltas: dict[CounterKey, Decimal] = field(default_factory=dict)
+    caps: dict[CounterKey, Decimal] = field(default_factory=dict)  # the limits of deltas
     redeemed: list[int] = field(default_factory=list)  # coupon ids accepted
     failures: list[RuleFailure] = field(default_factory=list)
     triggered: list[int] = field(default_factory=list)  # campaign ids
