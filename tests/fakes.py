@@ -473,6 +473,14 @@ class FakeCouponRepository:
     def count(self, campaign_id: int) -> int:
         return sum(1 for _, _, c in self._table.rows.values() if c.campaign_id == campaign_id)
 
+    def redeem(self, coupon_id: int) -> bool:
+        app, normalized, coupon = self._table.rows[coupon_id]
+        if coupon.usage_limit and coupon.usage_counter >= coupon.usage_limit:
+            return False
+        used = replace(coupon, usage_counter=coupon.usage_counter + 1)
+        self._table.rows[coupon_id] = (app, normalized, used)
+        return True
+
     def in_application(
         self, application_id: int, normalized_values: Collection[str]
     ) -> dict[str, Coupon]:

@@ -16,6 +16,7 @@ from perks.services.applications import ApplicationService
 from perks.services.attributes import AttributeService
 from perks.services.campaigns import CampaignService, RulesetService
 from perks.services.coupon_jobs import CouponJobService
+from perks.services.customer_sessions import CustomerSessionService
 from perks.services.coupons import CouponService
 from perks.services.custom_effects import CustomEffectService
 from perks.services.evaluation_groups import EvaluationGroupService
@@ -40,6 +41,7 @@ class Services:
     rulesets: RulesetService
     coupons: CouponService
     coupon_jobs: CouponJobService
+    customer_sessions: CustomerSessionService
     evaluation_groups: EvaluationGroupService
     custom_effects: CustomEffectService
     stores: StoreService
@@ -91,6 +93,7 @@ def compose(
         rulesets=RulesetService(uow, clock),
         coupons=CouponService(uow, clock),
         coupon_jobs=CouponJobService(uow, clock, jobs),
+        customer_sessions=CustomerSessionService(uow, clock),
         evaluation_groups=EvaluationGroupService(uow),
         custom_effects=CustomEffectService(uow, clock),
         stores=StoreService(uow, clock),

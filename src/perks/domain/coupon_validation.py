@@ -20,7 +20,7 @@ from perks.domain.budgets import CounterKey, Subjects, counter_keys, fits, missi
 from perks.domain.coupons import Coupon
 from perks.domain.limits import LimitConfig, LimitEntity
 
-__all__ = ["REDEEM_COUPON", "CouponContext", "CouponRejection", "check_coupon"]
+__all__ = ["REDEEM_COUPON", "CouponContext", "CouponRejection", "check_coupon", "own_limits"]
 
 REDEEM_COUPON = "redeemCoupon"
 
@@ -100,15 +100,19 @@ def _own_limits(coupon: Coupon, _: CouponContext) -> CouponRejection | None:
     return None
 
 
+def own_limits(coupon: Coupon) -> list[LimitConfig]:
+    """A coupon's own limits (per profile, SPEC), counted per coupon and profile."""
+    return [
+        LimitConfig(limit.action, limit.limit, (LimitEntity.COUPON, *limit.entities), limit.period)
+        for limit in coupon.limits
+    ]
+
+
 def _budgets(coupon: Coupon, context: CouponContext) -> CouponRejection | None:
     """The campaign's ``redeemCoupon`` limits, then the coupon's per-profile limits (counted
     per coupon and profile). A limit whose other entity the session lacks is not counted."""
     subjects = replace(context.subjects, coupon=str(coupon.id))
-    own = [
-        LimitConfig(limit.action, limit.limit, (LimitEntity.COUPON, *limit.entities), limit.period)
-        for limit in coupon.limits
-    ]
-    for limit in [*context.campaign_limits, *own]:
+    for limit in [*context.campaign_limits, *own_limits(coupon)]:
         if limit.action != REDEEM_COUPON:
             continue
         missing = missing_entities(limit, subjects)

@@ -162,6 +162,18 @@ class SqlCouponRepository:
         )
         return None if result.rowcount == 0 else self.get(campaign_id, coupon_id)
 
+    def redeem(self, coupon_id: int) -> bool:
+        """One more use of the coupon, unless that passes its usage limit (0: unlimited)."""
+        result = self._connection.execute(
+            update(coupons)
+            .where(
+                coupons.c.id == coupon_id,
+                or_(coupons.c.usage_limit == 0, coupons.c.usage_counter < coupons.c.usage_limit),
+            )
+            .values(usage_counter=coupons.c.usage_counter + 1)
+        )
+        return result.rowcount == 1
+
     def update_many(
         self, campaign_id: int, batch_id: str | None, changes: CouponBatchChanges
     ) -> int:

@@ -24,7 +24,7 @@ from perks.domain.coupon_codes import normalized_code
 from perks.domain.coupon_validation import CouponRejection
 from perks.domain.discounts import Remaining
 from perks.domain.effects import Effect, EffectType
-from perks.domain.evaluation._campaign import Group, candidates, evaluate_campaign
+from perks.domain.evaluation._campaign import Group, candidates, evaluate_campaign, subjects_of
 from perks.domain.evaluation._state import (
     EvaluationInput,
     RuleFailure,
@@ -42,6 +42,7 @@ __all__ = [
     "Settings",
     "evaluate",
     "is_running",
+    "subjects_of",
 ]
 
 NOT_FOUND_CAMPAIGN = -1

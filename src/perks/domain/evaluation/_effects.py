@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perks.domain.budgets import CounterKey, Subjects, counter_keys, missing_entities
+from perks.domain.coupon_validation import own_limits
 from perks.domain.coupons import Coupon
 from perks.domain.discounts import Granted, ItemScope, Remaining, SessionScope
 from perks.domain.effects import Effect, EffectType
@@ -58,7 +59,7 @@ class RuleContext:
         )
 
     def limits(self, action: str) -> list[LimitConfig]:
-        own = self.coupon.limits if self.coupon is not None else ()
+        own = own_limits(self.coupon) if self.coupon is not None else ()
         return [limit for limit in (*self.run.campaign.limits, *own) if limit.action == action]
 
 

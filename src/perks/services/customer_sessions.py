@@ -1,0 +1,163 @@
+"""``updateCustomerSessionV2``: one update of a customer session in one transaction.
+
+Load (the stored session, locked, and everything the evaluation reads), build the updated
+session, evaluate it, and, unless the request is dry, store the session and the profile. A
+close commits the coupons' redemptions and the budget counters with conditional updates: when
+another session used a budget up meanwhile, nothing is written and the caller gets a 409 to
+send the update again (never a limit passed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from perks.domain.customer_profiles import CustomerProfile
+from perks.domain.customer_sessions import (
+    SessionEvent,
+    SessionUpdate,
+    StoredSession,
+    apply_update,
+)
+from perks.domain.errors import Conflict, InvalidInput
+from perks.domain.evaluation import Evaluation, evaluate
+from perks.domain.rule_bindings import SessionView
+from perks.services.lookups import require_application
+from perks.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from perks.services.session_inputs import CompiledRulesets, load_input
+
+__all__ = ["CustomerSessionService", "SessionOutcome", "SessionRequest"]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRequest:
+    integration_id: str
+    update: SessionUpdate
+    dry: bool = False
+    now: datetime | None = None  # dry runs only, in the future
+    evaluable_campaign_ids: tuple[int, ...] | None = None  # dry runs only
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOutcome:
+    stored: StoredSession
+    evaluation: Evaluation
+    events: tuple[SessionEvent, ...]
+    profile: CustomerProfile | None
+
+
+class CustomerSessionService:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, rulesets: CompiledRulesets | None = None
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._rulesets = rulesets or CompiledRulesets()
+
+    def update(self, application_id: int, request: SessionRequest) -> SessionOutcome:
+        now = self._now(request)
+        with self._uow(write=not request.dry) as uow:
+            application = require_application(uow, application_id)
+            stored = uow.customer_sessions.get(
+                application_id, request.integration_id, lock=not request.dry
+            )
+            # A dry run considers only its payload (semantics §5).
+            base = None if request.dry or stored is None else stored.session
+            session, events = apply_update(base, request.integration_id, request.update, now=now)
+            first = self._first_session(uow, application_id, session.profile_id, stored)
+            evaluable = (
+                frozenset(request.evaluable_campaign_ids)
+                if request.dry and request.evaluable_campaign_ids is not None
+                else None
+            )
+            inp = load_input(
+                uow,
+                application,
+                SessionView(session, id=stored.id if stored else 0, first_session=first),
+                now=now,
+                rulesets=self._rulesets,
+                event_type=str(events[-1]),
+                evaluable_campaign_ids=evaluable,
+            )
+            evaluation = evaluate(inp)
+            result = StoredSession(
+                id=stored.id if stored else 0,
+                application_id=application_id,
+                session=session,
+                first_session=first,
+                effects=evaluation.effects,
+                committed=stored.committed if stored else (),
+            )
+            if request.dry:
+                return SessionOutcome(result, evaluation, events, None)
+            profile = self._profile(uow, application_id, result, events, now)
+            if SessionEvent.CLOSED in events:
+                result = self._close(uow, result, evaluation)
+            result = self._store(uow, result, stored is None)
+            uow.commit()
+        return SessionOutcome(result, evaluation, events, profile)
+
+    def _now(self, request: SessionRequest) -> datetime:
+        clock = self._clock.now()
+        if request.now is None:
+            return clock
+        if not request.dry:
+            raise InvalidInput.at("now", "now is accepted only with dry=true", kind="parameter")
+        if request.now <= clock:
+            raise InvalidInput.at("now", "now must be in the future", kind="parameter")
+        return request.now
+
+    @staticmethod
+    def _first_session(
+        uow: UnitOfWork, application_id: int, profile_id: str, stored: StoredSession | None
+    ) -> bool:
+        """Always true for anonymous sessions; else whether the profile had no session."""
+        if not profile_id:
+            return True
+        if stored is not None and stored.session.profile_id == profile_id:
+            return stored.first_session
+        return uow.customer_sessions.count_for_profile(application_id, profile_id) == 0
+
+    @staticmethod
+    def _profile(
+        uow: UnitOfWork,
+        application_id: int,
+        stored: StoredSession,
+        events: tuple[SessionEvent, ...],
+        now: datetime,
+    ) -> CustomerProfile | None:
+        """The session's profile, created when unknown; a close counts the session and its
+        total (before discounts) into the profile's ``closedSessions`` and ``totalSales``."""
+        session = stored.session
+        if not session.profile_id:
+            return None
+        profile, _ = uow.customer_profiles.ensure(application_id, session.profile_id, now=now)
+        profile = replace(profile, last_activity=now)
+        if SessionEvent.CLOSED in events:
+            profile = replace(
+                profile,
+                closed_sessions=profile.closed_sessions + 1,
+                total_sales=profile.total_sales + session.total(),
+            )
+        uow.customer_profiles.save(profile)
+        return profile
+
+    @staticmethod
+    def _close(uow: UnitOfWork, stored: StoredSession, evaluation: Evaluation) -> StoredSession:
+        exceeded = uow.budget_counters.add(evaluation.changes())
+        if exceeded:
+            raise Conflict(
+                "a budget of this session's campaigns was used up meanwhile: send the update "
+                "again to have it evaluated on what is left"
+            )
+        for coupon_id in evaluation.redeemed_coupons:
+            if not uow.coupons.redeem(coupon_id):
+                raise Conflict(f"coupon {coupon_id} was used up meanwhile: send the update again")
+        return replace(stored, committed=evaluation.effects)
+
+    @staticmethod
+    def _store(uow: UnitOfWork, stored: StoredSession, new: bool) -> StoredSession:
+        if new:
+            return uow.customer_sessions.add(stored)
+        uow.customer_sessions.save(stored)
+        return stored

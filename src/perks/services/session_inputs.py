@@ -1,0 +1,206 @@
+"""Everything one evaluation of a session reads, loaded in the caller's transaction: the
+application's settings, its campaigns with their active rulesets (compiled once per revision
+and kept), the evaluation tree, the session's coupons, the profile, and the counters the
+campaigns' limits may move."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import datetime
+
+from perks.domain.applications import Application
+from perks.domain.budgets import CounterKey, counter_keys, missing_entities
+from perks.domain.campaigns import Campaign
+from perks.domain.coupon_codes import normalized_code
+from perks.domain.coupon_validation import own_limits
+from perks.domain.coupons import Coupon
+from perks.domain.customer_sessions import CustomerSession
+from perks.domain.discounts import SessionScope
+from perks.domain.evaluation import EvaluationInput, RunnableCampaign, Settings, subjects_of
+from perks.domain.evaluation_groups import (
+    BASE_GROUP_NAME,
+    EvaluationGroup,
+    GroupNode,
+    build_tree,
+)
+from perks.domain.pages import PageRequest
+from perks.domain.rule_bindings import ProfileView, SessionView
+from perks.domain.rulesets import CompiledRuleset, Ruleset, compile_ruleset
+from perks.domain.vocabulary import RULE_SCHEMA
+from perks.services.custom_effects import vocabulary_of
+from perks.services.ports import CampaignFilter, StoreFilter, UnitOfWork
+
+__all__ = ["CompiledRulesets", "load_input"]
+
+_ALL = PageRequest(page_size=1_000_000)
+_RULESETS_KEPT = 1024
+
+
+class CompiledRulesets:
+    """Compiled rulesets by revision: a ruleset never changes once saved, so its compiled
+    form is kept (least recently used out first); thread-safe."""
+
+    def __init__(self, size: int = _RULESETS_KEPT) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[int, int], CompiledRuleset] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, uow: UnitOfWork, application_id: int, ruleset: Ruleset) -> CompiledRuleset:
+        registry = vocabulary_of(uow, application_id)
+        key = (ruleset.id, id(registry))  # a change of custom effects makes a new registry
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        compiled = compile_ruleset(ruleset, registry, RULE_SCHEMA)
+        with self._lock:
+            self._kept[key] = compiled
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return compiled
+
+
+def load_input(
+    uow: UnitOfWork,
+    application: Application,
+    view: SessionView,
+    *,
+    now: datetime,
+    rulesets: CompiledRulesets,
+    event_type: str,
+    evaluable_campaign_ids: frozenset[int] | None = None,
+) -> EvaluationInput:
+    campaigns = uow.campaigns.list(application.id, _ALL, CampaignFilter(), now=now).items
+    runnable = _runnable(uow, application.id, campaigns, rulesets)
+    session = view.session
+    sensitivity = application.case_sensitivity
+    codes = {normalized_code(code, sensitivity) for code in session.coupon_codes}
+    coupons = uow.coupons.in_application(application.id, codes) if codes else {}
+    inp = EvaluationInput(
+        settings=_settings(uow, application, now, event_type),
+        session=view,
+        profile=_profile(uow, application.id, session),
+        tree=_tree(uow, application.id, campaigns),
+        campaigns=runnable,
+        coupons=coupons,
+        evaluable_campaign_ids=evaluable_campaign_ids,
+    )
+    keys = _counter_keys(inp, runnable.values(), coupons.values())
+    counters = uow.budget_counters.read(keys) if keys else {}
+    return EvaluationInput(
+        settings=inp.settings,
+        session=inp.session,
+        profile=inp.profile,
+        tree=inp.tree,
+        campaigns=inp.campaigns,
+        coupons=inp.coupons,
+        counters=counters,
+        evaluable_campaign_ids=inp.evaluable_campaign_ids,
+    )
+
+
+def _runnable(
+    uow: UnitOfWork,
+    application_id: int,
+    campaigns: Iterable[Campaign],
+    rulesets: CompiledRulesets,
+) -> dict[int, RunnableCampaign]:
+    runnable: dict[int, RunnableCampaign] = {}
+    for campaign in campaigns:
+        if campaign.active_ruleset_id is None:
+            continue
+        ruleset = uow.rulesets.get(campaign.id, campaign.active_ruleset_id)
+        if ruleset is None:
+            continue
+        compiled = rulesets.get(uow, application_id, ruleset)
+        runnable[campaign.id] = RunnableCampaign(campaign, ruleset.id, compiled)
+    return runnable
+
+
+def _settings(
+    uow: UnitOfWork, application: Application, now: datetime, event_type: str
+) -> Settings:
+    costs = uow.additional_costs.list(_ALL).items
+    stores = uow.stores.list(application.id, _ALL, StoreFilter()).items
+    return Settings(
+        application_id=application.id,
+        currency=application.currency,
+        timezone=application.timezone,
+        now=now,
+        case_sensitivity=application.case_sensitivity,
+        cascading=application.enable_cascading_discounts,
+        partial_discounts=application.enable_partial_discounts,
+        flattened=application.enable_flattened_cart_items,
+        default_scope=SessionScope(str(application.default_discount_scope)),
+        additional_cost_ids={
+            cost.name: cost.id
+            for cost in costs
+            if cost.subscribed_applications_ids is None
+            or application.id in cost.subscribed_applications_ids
+        },
+        application_attributes=dict(application.attributes),
+        store_ids={store.integration_id: store.id for store in stores},
+        event_type=event_type,
+    )
+
+
+def _profile(uow: UnitOfWork, application_id: int, session: CustomerSession) -> ProfileView | None:
+    if not session.profile_id:
+        return None
+    stored = uow.customer_profiles.get(application_id, session.profile_id)
+    if stored is None:  # created by this update (or, dry, it would be)
+        return ProfileView(session.profile_id)
+    return ProfileView(
+        integration_id=stored.integration_id,
+        id=stored.id,
+        created=stored.created,
+        attributes=dict(stored.attributes),
+        closed_sessions=stored.closed_sessions,
+        total_sales=stored.total_sales,
+        last_activity=stored.last_activity,
+    )
+
+
+def _tree(uow: UnitOfWork, application_id: int, campaigns: Iterable[Campaign]) -> GroupNode:
+    """The evaluation tree; an application that never had one has its campaigns in a base
+    group, oldest first."""
+    groups = uow.evaluation_groups.groups(application_id)
+    if any(group.parent_id is None for group in groups):
+        return build_tree(groups, uow.evaluation_groups.members(application_id))
+    base = EvaluationGroup(name=BASE_GROUP_NAME, parent_id=None, application_id=application_id)
+    return GroupNode(base, tuple(sorted(campaign.id for campaign in campaigns)))
+
+
+def _counter_keys(
+    inp: EvaluationInput,
+    runnable: Iterable[RunnableCampaign],
+    coupons: Iterable[Coupon],
+) -> set[CounterKey]:
+    """Every counter the campaigns' limits and the coupons' own limits may read."""
+    by_campaign: dict[int, list[Coupon]] = {}
+    for found in coupons:
+        by_campaign.setdefault(found.campaign_id, []).append(found)
+    keys: set[CounterKey] = set()
+    settings = inp.settings
+    for run in runnable:
+        campaign_coupons = by_campaign.get(run.campaign.id, [])
+        options: list[Coupon | None] = [None, *campaign_coupons]
+        for coupon in options:
+            subjects = subjects_of(inp, coupon)
+            limits = (*run.campaign.limits, *(own_limits(coupon) if coupon else ()))
+            for limit in limits:
+                if missing_entities(limit, subjects):
+                    continue
+                keys.update(
+                    counter_keys(
+                        run.campaign.id,
+                        limit,
+                        subjects,
+                        now=settings.now,
+                        timezone=settings.timezone,
+                    )
+                )
+    return keys
