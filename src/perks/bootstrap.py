@@ -16,9 +16,9 @@ from perks.services.applications import ApplicationService
 from perks.services.attributes import AttributeService
 from perks.services.campaigns import CampaignService, RulesetService
 from perks.services.coupon_jobs import CouponJobService
-from perks.services.customer_sessions import CustomerSessionService
 from perks.services.coupons import CouponService
 from perks.services.custom_effects import CustomEffectService
+from perks.services.customer_sessions import CustomerSessionService
 from perks.services.evaluation_groups import EvaluationGroupService
 from perks.services.key_cache import KeyCache
 from perks.services.ports import BackgroundJobs, Clock, UnitOfWorkFactory
