@@ -153,3 +153,17 @@ def test_discounts_never_go_below_zero_and_account_for_every_cent(
     assert all(cost >= 0 for line in left.lines.values() for cost in line.costs.values())
     assert all(cost >= 0 for cost in left.costs.values())
     assert left.total() + granted == start
+
+
+def test_a_fractional_unit_price_left_is_taken_in_whole_cents_only() -> None:
+    left = Remaining.of(
+        (CartItem(sku="A", quantity=2, price=D("10"), position=0),),
+        {},
+        currency="EUR",
+        flattened=False,
+    )
+    left.session_discount(D("13.33"), SessionScope.CART_ITEMS)  # 6.665 left per unit
+    got = left.item_discount((0, None), D("7"), ItemScope.PRICE)
+    assert (got.value, got.total) == (D("6.66"), D("13.32"))
+    assert left.lines[(0, None)].unit_price == D("0.005")
+    assert left.cart_items() == D("0.01")

@@ -18,12 +18,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from functools import partial
 
 from perks.domain.customer_sessions import CartItem
-from perks.domain.money import money, split
+from perks.domain.money import minor_unit, money, split
 
 __all__ = ["Granted", "ItemScope", "Line", "Remaining", "SessionScope"]
 
@@ -175,7 +175,10 @@ class Remaining:
         return money(max(ZERO, desired), self.currency)
 
     def _grant(self, desired: Decimal, left: Decimal) -> Decimal:
-        return money(max(ZERO, min(desired, left)), self.currency)
+        """The wanted value rounded, within what is left in whole minor units: a unit price
+        left at 3.335 after a shared discount takes at most 3.33, never 3.34."""
+        whole_units = left.quantize(minor_unit(self.currency), rounding=ROUND_FLOOR)
+        return max(ZERO, min(self._wanted(desired), whole_units))
 
     def _places(self, scope: SessionScope) -> list[tuple[Callable[[Decimal], None], Decimal]]:
         places: list[tuple[Callable[[Decimal], None], Decimal]] = []
