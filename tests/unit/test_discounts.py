@@ -162,8 +162,8 @@ def test_a_fractional_unit_price_left_is_taken_in_whole_cents_only() -> None:
         currency="EUR",
         flattened=False,
     )
-    left.session_discount(D("13.33"), SessionScope.CART_ITEMS)  # 6.665 left per unit
+    left.session_discount(D("13.33"), SessionScope.CART_ITEMS)  # 3.335 left per unit
     got = left.item_discount((0, None), D("7"), ItemScope.PRICE)
-    assert (got.value, got.total) == (D("6.66"), D("13.32"))
+    assert (got.value, got.total) == (D("3.33"), D("6.66"))
     assert left.lines[(0, None)].unit_price == D("0.005")
     assert left.cart_items() == D("0.01")
