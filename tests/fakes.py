@@ -481,6 +481,11 @@ class FakeCouponRepository:
         self._table.rows[coupon_id] = (app, normalized, used)
         return True
 
+    def unredeem(self, coupon_id: int) -> None:
+        app, normalized, coupon = self._table.rows[coupon_id]
+        used = replace(coupon, usage_counter=max(0, coupon.usage_counter - 1))
+        self._table.rows[coupon_id] = (app, normalized, used)
+
     def in_application(
         self, application_id: int, normalized_values: Collection[str]
     ) -> dict[str, Coupon]:

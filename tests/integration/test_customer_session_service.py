@@ -15,7 +15,7 @@ from perks.domain.applications import ApplicationSpec
 from perks.domain.campaigns import CampaignSpec
 from perks.domain.coupons import CouponProperties
 from perks.domain.customer_sessions import CartItem, SessionState, SessionUpdate
-from perks.domain.errors import Conflict, InvalidInput
+from perks.domain.errors import Conflict, InvalidInput, NotFound
 from perks.domain.limits import LimitConfig
 from perks.domain.pages import PageRequest
 from perks.domain.rulesets import Rule, RulesetSpec
@@ -167,3 +167,62 @@ def test_200_sessions_closing_with_one_single_use_coupon_redeem_it_once(services
     print(
         f"{RACERS} closing sessions: {results.count('redeemed')} redeemed, {results.count('rejected')} rejected, {results.count('conflict')} told to retry"
     )
+
+
+def _closed_with_coupon(services: Services) -> tuple[int, int, LimitConfig]:
+    budget = LimitConfig("setDiscount", D(100), (), None)
+    app, campaign = _shop(services, limits=(budget,))
+    services.coupons.create_named(
+        OPERATOR, app, campaign, [NamedCoupon("XMAS", CouponProperties(usage_limit=1))]
+    )
+    closing = _update(coupon_codes=("XMAS",), state=SessionState.CLOSED)
+    services.customer_sessions.update(app, SessionRequest("s-1", closing))
+    return app, campaign, budget
+
+
+def _usage(services: Services, app: int, campaign: int) -> int:
+    return services.coupons.find_codes(OPERATOR, app, campaign, ["XMAS"])[0].usage_counter
+
+
+def test_cancelling_a_closed_session_gives_back_what_its_close_committed(
+    services: Services,
+) -> None:
+    app, campaign, _ = _closed_with_coupon(services)
+    assert _usage(services, app, campaign) == 1
+    cancelled = services.customer_sessions.update(
+        app, SessionRequest("s-1", SessionUpdate(state=SessionState.CANCELLED))
+    )
+    assert [str(e) for e in cancelled.events] == ["talon_session_revoked"]
+    assert [(e.effect_type, dict(e.props)) for e in cancelled.rollbacks] == [
+        ("rollbackCoupon", {"value": "XMAS"}),
+        ("rollbackDiscount", {"name": "10%", "value": D("10.00")}),
+    ]
+    assert _usage(services, app, campaign) == 0
+    assert cancelled.profile is not None
+    assert (cancelled.profile.closed_sessions, cancelled.profile.total_sales) == (0, D(0))
+    # The coupon and the budget are whole again: another session redeems the coupon.
+    again = services.customer_sessions.update(
+        app, SessionRequest("s-2", _update(coupon_codes=("XMAS",), state=SessionState.CLOSED))
+    )
+    assert [e.effect_type for e in again.evaluation.effects] == ["acceptCoupon", "setDiscount"]
+
+
+def test_reopening_gives_back_and_closing_again_commits_again(services: Services) -> None:
+    app, campaign, _ = _closed_with_coupon(services)
+    reopened = services.customer_sessions.reopen(app, "s-1")
+    assert [str(e) for e in reopened.events] == ["talon_session_reopened"]
+    assert [e.effect_type for e in reopened.rollbacks] == ["rollbackCoupon", "rollbackDiscount"]
+    assert reopened.stored.session.state is SessionState.OPEN
+    assert _usage(services, app, campaign) == 0
+    closed = services.customer_sessions.update(
+        app, SessionRequest("s-1", SessionUpdate(state=SessionState.CLOSED))
+    )
+    assert [e.effect_type for e in closed.evaluation.effects] == ["acceptCoupon", "setDiscount"]
+    assert _usage(services, app, campaign) == 1
+    assert closed.profile is not None and closed.profile.closed_sessions == 1
+    with pytest.raises(NotFound):
+        services.customer_sessions.reopen(app, "s-2")
+    services.customer_sessions.update(app, SessionRequest("s-3", _update()))
+    with pytest.raises(InvalidInput) as open_one:
+        services.customer_sessions.reopen(app, "s-3")
+    assert "open customer session cannot become open" in open_one.value.problems[0].details

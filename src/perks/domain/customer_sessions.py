@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
+from perks.domain.budgets import CounterChange
 from perks.domain.effects import Effect
 from perks.domain.errors import InvalidInput, Problem, pointer_segment
 
@@ -202,6 +203,10 @@ class StoredSession:
     first_session: bool = True
     effects: tuple[Effect, ...] = ()
     committed: tuple[Effect, ...] = ()
+    # What its close committed besides effects, so that cancel and reopen give it back.
+    committed_changes: tuple[CounterChange, ...] = ()
+    redeemed_coupons: tuple[int, ...] = ()
+    committed_total: Decimal = Decimal(0)  # the total the profile's totalSales received
 
 
 def apply_update(

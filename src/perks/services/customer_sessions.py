@@ -11,15 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 
+from perks.domain.budgets import CounterChange
 from perks.domain.customer_profiles import CustomerProfile
 from perks.domain.customer_sessions import (
     SessionEvent,
+    SessionOperation,
+    SessionState,
     SessionUpdate,
     StoredSession,
     apply_update,
+    session_events,
 )
-from perks.domain.errors import Conflict, InvalidInput
+from perks.domain.effects import Effect, rollbacks
+from perks.domain.errors import Conflict, InvalidInput, NotFound
 from perks.domain.evaluation import Evaluation, evaluate
 from perks.domain.rule_bindings import SessionView
 from perks.services.lookups import require_application
@@ -41,9 +47,10 @@ class SessionRequest:
 @dataclass(frozen=True, slots=True)
 class SessionOutcome:
     stored: StoredSession
-    evaluation: Evaluation
+    evaluation: Evaluation  # empty for a reopen, which evaluates nothing
     events: tuple[SessionEvent, ...]
     profile: CustomerProfile | None
+    rollbacks: tuple[Effect, ...] = ()  # what a cancel or reopen gave back
 
 
 class CustomerSessionService:
@@ -80,22 +87,43 @@ class CustomerSessionService:
                 evaluable_campaign_ids=evaluable,
             )
             evaluation = evaluate(inp)
-            result = StoredSession(
-                id=stored.id if stored else 0,
-                application_id=application_id,
+            result = replace(
+                stored or StoredSession(0, application_id, session),
                 session=session,
                 first_session=first,
                 effects=evaluation.effects,
-                committed=stored.committed if stored else (),
             )
             if request.dry:
                 return SessionOutcome(result, evaluation, events, None)
             profile = self._profile(uow, application_id, result, events, now)
+            given_back: tuple[Effect, ...] = ()
             if SessionEvent.CLOSED in events:
                 result = self._close(uow, result, evaluation)
+            elif SessionEvent.REVOKED in events:
+                result, given_back = self._give_back(uow, result)
             result = self._store(uow, result, stored is None)
             uow.commit()
-        return SessionOutcome(result, evaluation, events, profile)
+        return SessionOutcome(result, evaluation, events, profile, given_back)
+
+    def reopen(self, application_id: int, integration_id: str) -> SessionOutcome:
+        """``reopenCustomerSession``: a closed session opens again, and what its close
+        committed is given back (the rolled-back effects are the answer)."""
+        now = self._clock.now()
+        with self._uow(write=True) as uow:
+            require_application(uow, application_id)
+            stored = uow.customer_sessions.get(application_id, integration_id, lock=True)
+            if stored is None:
+                raise NotFound("customer session", integration_id)
+            events = session_events(
+                stored.session.state, SessionState.OPEN, SessionOperation.REOPEN
+            )
+            session = replace(stored.session, state=SessionState.OPEN, updated=now)
+            result, given_back = self._give_back(uow, replace(stored, session=session))
+            profile = self._profile(uow, application_id, result, events, now)
+            uow.customer_sessions.save(result)
+            uow.commit()
+        nothing = Evaluation((), (), {}, (), ())
+        return SessionOutcome(result, nothing, events, profile, given_back)
 
     def _now(self, request: SessionRequest) -> datetime:
         clock = self._clock.now()
@@ -139,6 +167,12 @@ class CustomerSessionService:
                 closed_sessions=profile.closed_sessions + 1,
                 total_sales=profile.total_sales + session.total(),
             )
+        elif SessionEvent.REVOKED in events or SessionEvent.REOPENED in events:
+            profile = replace(
+                profile,
+                closed_sessions=max(0, profile.closed_sessions - 1),
+                total_sales=profile.total_sales - stored.committed_total,
+            )
         uow.customer_profiles.save(profile)
         return profile
 
@@ -153,7 +187,36 @@ class CustomerSessionService:
         for coupon_id in evaluation.redeemed_coupons:
             if not uow.coupons.redeem(coupon_id):
                 raise Conflict(f"coupon {coupon_id} was used up meanwhile: send the update again")
-        return replace(stored, committed=evaluation.effects)
+        return replace(
+            stored,
+            committed=evaluation.effects,
+            committed_changes=tuple(
+                CounterChange(change.key, change.delta) for change in evaluation.changes()
+            ),
+            redeemed_coupons=evaluation.redeemed_coupons,
+            committed_total=stored.session.total(),
+        )
+
+    @staticmethod
+    def _give_back(
+        uow: UnitOfWork, stored: StoredSession
+    ) -> tuple[StoredSession, tuple[Effect, ...]]:
+        """Undo what the close committed: budgets, redemptions (never creations, attribute
+        updates, free items or custom effects); the rollback effects say what."""
+        uow.budget_counters.add(
+            [CounterChange(change.key, -change.delta) for change in stored.committed_changes]
+        )
+        for coupon_id in stored.redeemed_coupons:
+            uow.coupons.unredeem(coupon_id)
+        given_back = tuple(rollbacks(stored.committed))
+        emptied = replace(
+            stored,
+            committed=(),
+            committed_changes=(),
+            redeemed_coupons=(),
+            committed_total=Decimal(0),
+        )
+        return emptied, given_back
 
     @staticmethod
     def _store(uow: UnitOfWork, stored: StoredSession, new: bool) -> StoredSession:

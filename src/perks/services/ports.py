@@ -223,6 +223,8 @@ class CouponRepository(Protocol):
         """One more use, unless that passes the usage limit (a conditional update)."""
         ...
 
+    def unredeem(self, coupon_id: int) -> None: ...
+
     def in_application(
         self, application_id: int, normalized_values: Collection[str]
     ) -> dict[str, Coupon]:

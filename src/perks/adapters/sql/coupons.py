@@ -174,6 +174,14 @@ class SqlCouponRepository:
         )
         return result.rowcount == 1
 
+    def unredeem(self, coupon_id: int) -> None:
+        """Give one use back (a cancelled or reopened session's redemption)."""
+        self._connection.execute(
+            update(coupons)
+            .where(coupons.c.id == coupon_id, coupons.c.usage_counter > 0)
+            .values(usage_counter=coupons.c.usage_counter - 1)
+        )
+
     def update_many(
         self, campaign_id: int, batch_id: str | None, changes: CouponBatchChanges
     ) -> int:

@@ -3,6 +3,7 @@ last effects and its committed effects as JSON documents with exact numbers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from perks.adapters.sql.documents import dump, load
 from perks.adapters.sql.paging import inserted_id
 from perks.adapters.sql.tables import customer_sessions
+from perks.domain.budgets import CounterChange, CounterKey
 from perks.domain.customer_sessions import (
     CartItem,
     CustomerSession,
@@ -54,14 +56,7 @@ class SqlCustomerSessionRepository:
                 )
         except IntegrityError:
             raise Conflict("the customer session was created meanwhile") from None
-        return StoredSession(
-            id=inserted_id(result),
-            application_id=stored.application_id,
-            session=stored.session,
-            first_session=stored.first_session,
-            effects=stored.effects,
-            committed=stored.committed,
-        )
+        return replace(stored, id=inserted_id(result))
 
     def save(self, stored: StoredSession) -> None:
         values = _values(stored)
@@ -93,7 +88,14 @@ def _values(stored: StoredSession) -> dict[str, Any]:
         "first_session": stored.first_session,
         "document": dump(_document(session)),
         "effects": dump([_effect_document(e) for e in stored.effects]),
-        "committed": dump([_effect_document(e) for e in stored.committed]),
+        "committed": dump(
+            {
+                "effects": [_effect_document(e) for e in stored.committed],
+                "changes": [_change_document(c) for c in stored.committed_changes],
+                "coupons": list(stored.redeemed_coupons),
+                "total": stored.committed_total,
+            }
+        ),
     }
 
 
@@ -202,11 +204,36 @@ def _stored(row: RowMapping) -> StoredSession:
         created=created,
         updated=row["updated"],
     )
+    committed = load(row["committed"])
     return StoredSession(
         id=int(row["id"]),
         application_id=int(row["application_id"]),
         session=session,
         first_session=bool(row["first_session"]),
         effects=tuple(_effect(e) for e in load(row["effects"])),
-        committed=tuple(_effect(e) for e in load(row["committed"])),
+        committed=tuple(_effect(e) for e in committed["effects"]),
+        committed_changes=tuple(_change(c) for c in committed["changes"]),
+        redeemed_coupons=tuple(int(i) for i in committed["coupons"]),
+        committed_total=Decimal(committed["total"]),
     )
+
+
+def _change_document(change: CounterChange) -> dict[str, Any]:
+    key = change.key
+    return {
+        "campaignId": key.campaign_id,
+        "action": key.action,
+        "subjects": [list(pair) for pair in key.subjects],
+        "bucket": key.bucket,
+        "delta": change.delta,
+    }
+
+
+def _change(document: dict[str, Any]) -> CounterChange:
+    key = CounterKey(
+        int(document["campaignId"]),
+        document["action"],
+        tuple((entity, value) for entity, value in document["subjects"]),
+        document["bucket"],
+    )
+    return CounterChange(key, Decimal(document["delta"]))
