@@ -37,6 +37,7 @@ _JSON = "application/json"
 _MULTIPART = "multipart/form-data"
 _MAX_FORM_FIELDS = 16
 _MAX_ID_DIGITS = 18  # stays within a signed 64-bit id
+_MAX_TEXT_PARAMETER = 1000  # integration ids (CustomerSessionV2.integrationId maxLength)
 
 
 class _BodyTooLargeError(Exception):
@@ -130,6 +131,7 @@ def _handle(
         query=decode_query(dict(request.query_params), op.query) if op.query else None,
         body=_decode(op, payload),
         principal=principal,
+        text=_path_texts(op, request.path_params),
     )
     return op.handler(call)
 
@@ -151,9 +153,23 @@ def _authenticate(
     return None
 
 
+def _path_texts(op: Operation[Any, Any], values: dict[str, str]) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for name in op.text_path:
+        raw = values[name]
+        if not 0 < len(raw) <= _MAX_TEXT_PARAMETER:
+            raise InvalidInput.at(
+                name, f"{name} has 1 to {_MAX_TEXT_PARAMETER} characters", kind="parameter"
+            )
+        texts[name] = raw
+    return texts
+
+
 def _path_ids(op: Operation[Any, Any], values: dict[str, str]) -> dict[str, int]:
     ids: dict[str, int] = {}
     for name in path_parameters(op.path):
+        if name in op.text_path:
+            continue
         raw = values[name]
         if not raw.isascii() or not raw.isdigit() or len(raw) > _MAX_ID_DIGITS:
             raise InvalidInput.at(name, f"{name} must be a positive integer", kind="parameter")

@@ -110,7 +110,9 @@ def _parameters(op: Operation[Any, Any]) -> list[dict[str, Any]]:
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "integer", "format": "int64"},
+            "schema": {"type": "string", "minLength": 1, "maxLength": 1000}
+            if name in op.text_path
+            else {"type": "integer", "format": "int64"},
         }
         for name in path_parameters(op.path)
     ]

@@ -81,6 +81,7 @@ class Call(Generic[B, Q]):
     query: Q
     body: B
     principal: ManagementPrincipal | IntegrationPrincipal | None = None
+    text: Mapping[str, str] = field(default_factory=dict)  # the operation's text path values
 
     @property
     def management(self) -> ManagementPrincipal:
@@ -112,11 +113,14 @@ class Operation(Generic[B, Q]):
     description: str = ""
     # False for handlers that do no I/O: they run on the event loop, sparing a thread hop.
     blocking: bool = True
+    # Path parameters that are text (integration ids such as ``customerSessionId``); every
+    # other one is an integer id.
+    text_path: frozenset[str] = frozenset()
 
 
 _PARAMETER = re.compile(r"\{([A-Za-z]+)\}")
 
 
 def path_parameters(path: str) -> list[str]:
-    """Path parameters; every one of ours is an integer id."""
+    """Path parameters, in order (integer ids unless the operation says text)."""
     return _PARAMETER.findall(path)

@@ -1,11 +1,12 @@
-"""The Integration API (``ApiKey-v1``). Its operations arrive with issue #5 and later issues."""
+"""The Integration API (``ApiKey-v1``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from perks.entrypoints.http.integration import customer_sessions
 from perks.entrypoints.http.routes import Operation
 
 __all__ = ["OPERATIONS"]
 
-OPERATIONS: list[Operation[Any, Any]] = []
+OPERATIONS: list[Operation[Any, Any]] = [*customer_sessions.OPERATIONS]

@@ -1,0 +1,123 @@
+"""The official SDK's Integration API drives customer sessions and parses every answer
+(pydantic v2, strict)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import talon_one
+from talon_one.api.integration_api import IntegrationApi
+from talon_one.exceptions import ApiException
+from talon_one.models.cart_item import CartItem
+from talon_one.models.integration_request import IntegrationRequest
+from talon_one.models.new_customer_session_v2 import NewCustomerSessionV2
+
+from perks.domain.applications import ApplicationSpec
+from perks.domain.campaigns import CampaignSpec
+from perks.domain.coupons import CouponProperties
+from perks.domain.rulesets import Rule, RulesetSpec
+from perks.services.api_keys import IntegrationKeyRequest
+from perks.services.coupons import NamedCoupon
+from perks.services.principals import OPERATOR
+from tests.sdk.conftest import LiveServer
+
+TOTAL = [".", "Session", "Total"]
+
+
+@pytest.fixture
+def integration(live_server: LiveServer) -> Iterator[IntegrationApi]:
+    services = live_server.services
+    application = services.applications.create(
+        OPERATOR, ApplicationSpec(name="sdk shop", timezone="Europe/Berlin", currency="EUR")
+    )
+    campaign = services.campaigns.create(OPERATOR, application.id, CampaignSpec(name="10%"))
+    rule = Rule(
+        "10% with a coupon over 50",
+        ["and", ["couponValid"], [">", TOTAL, 50]],
+        [["setDiscount", "10%", ["*", TOTAL, Decimal("0.1")]]],
+    )
+    services.rulesets.create(
+        OPERATOR, application.id, campaign.id, RulesetSpec(rules=(rule,), activate=True)
+    )
+    services.coupons.create_named(
+        OPERATOR,
+        application.id,
+        campaign.id,
+        [NamedCoupon("XMAS", CouponProperties(usage_limit=1))],
+    )
+    key = services.api_keys.create_integration_key(
+        application.id,
+        IntegrationKeyRequest(title="sdk", expires=datetime.now(UTC) + timedelta(days=1)),
+        OPERATOR,
+    ).secret
+    configuration = talon_one.Configuration(host=live_server.base_url)
+    configuration.api_key["api_key_v1"] = key
+    configuration.api_key_prefix["api_key_v1"] = "ApiKey-v1"
+    with talon_one.ApiClient(configuration) as client:
+        yield IntegrationApi(client)
+
+
+def _request(state: str = "open", **changes: object) -> IntegrationRequest:
+    session = NewCustomerSessionV2(
+        profile_id="alice",
+        state=state,
+        coupon_codes=["XMAS"],
+        cart_items=[
+            CartItem(name="Shoe", sku="SHOE", quantity=1, price=80.0),
+            CartItem(sku="MUG", quantity=2, price=10.0),
+        ],
+        **changes,
+    )
+    return IntegrationRequest(
+        customer_session=session,
+        response_content=["customerSession", "customerProfile", "ruleFailureReasons"],
+    )
+
+
+def test_the_sdk_updates_closes_and_reopens_a_session(integration: IntegrationApi) -> None:
+    opened = integration.update_customer_session_v2("sdk-1", _request())
+    assert [e.effect_type for e in opened.effects] == ["acceptCoupon", "setDiscount"]
+    assert opened.effects[1].props == {"name": "10%", "value": 10.0}
+    session = opened.customer_session
+    assert session is not None
+    assert (session.integration_id, session.state, session.total) == ("sdk-1", "open", 100.0)
+    assert [item.position for item in session.cart_items] == [0, 1]
+    assert session.first_session is True
+    assert opened.customer_profile is not None
+    assert opened.customer_profile.integration_id == "alice"
+    assert opened.created_coupons == []
+
+    dry = integration.update_customer_session_v2("sdk-1", _request("closed"), dry=True)
+    assert [e.effect_type for e in dry.effects] == ["acceptCoupon", "setDiscount"]
+
+    closed = integration.update_customer_session_v2("sdk-1", _request("closed"))
+    assert closed.customer_profile is not None
+    assert (closed.customer_profile.closed_sessions, closed.customer_profile.total_sales) == (
+        1,
+        100.0,
+    )
+    used = integration.update_customer_session_v2("sdk-2", _request())
+    rejection = used.effects[0]
+    assert (rejection.effect_type, rejection.props["rejectionReason"]) == (
+        "rejectCoupon",
+        "CampaignLimitReached",
+    )
+    assert used.rule_failure_reasons is not None
+
+    reopened = integration.reopen_customer_session("sdk-1")
+    assert [e.effect_type for e in reopened.effects] == ["rollbackCoupon", "rollbackDiscount"]
+
+
+def test_the_sdk_sees_talons_errors(integration: IntegrationApi) -> None:
+    with pytest.raises(ApiException) as bad:
+        integration.update_customer_session_v2(
+            "sdk-3", _request(), now=datetime.now(UTC) + timedelta(days=1)
+        )
+    assert bad.value.status == 400
+    assert "now" in str(bad.value.body)
+    with pytest.raises(ApiException) as missing:
+        integration.reopen_customer_session("nobody")
+    assert missing.value.status == 404
