@@ -60,20 +60,19 @@ def integration(live_server: LiveServer) -> Iterator[IntegrationApi]:
         yield IntegrationApi(client)
 
 
-def _request(state: str = "open", **changes: object) -> IntegrationRequest:
+def _request(state: str = "open") -> IntegrationRequest:
     session = NewCustomerSessionV2(
-        profile_id="alice",
+        profileId="alice",
         state=state,
-        coupon_codes=["XMAS"],
-        cart_items=[
+        couponCodes=["XMAS"],
+        cartItems=[
             CartItem(name="Shoe", sku="SHOE", quantity=1, price=80.0),
             CartItem(sku="MUG", quantity=2, price=10.0),
         ],
-        **changes,
     )
     return IntegrationRequest(
-        customer_session=session,
-        response_content=["customerSession", "customerProfile", "ruleFailureReasons"],
+        customerSession=session,
+        responseContent=["customerSession", "customerProfile", "ruleFailureReasons"],
     )
 
 
@@ -84,7 +83,7 @@ def test_the_sdk_updates_closes_and_reopens_a_session(integration: IntegrationAp
     session = opened.customer_session
     assert session is not None
     assert (session.integration_id, session.state, session.total) == ("sdk-1", "open", 100.0)
-    assert [item.position for item in session.cart_items] == [0, 1]
+    assert [item.position for item in session.cart_items or []] == [0, 1]
     assert session.first_session is True
     assert opened.customer_profile is not None
     assert opened.customer_profile.integration_id == "alice"
@@ -101,6 +100,7 @@ def test_the_sdk_updates_closes_and_reopens_a_session(integration: IntegrationAp
     )
     used = integration.update_customer_session_v2("sdk-2", _request())
     rejection = used.effects[0]
+    assert rejection.props is not None
     assert (rejection.effect_type, rejection.props["rejectionReason"]) == (
         "rejectCoupon",
         "CampaignLimitReached",
