@@ -4,34 +4,17 @@ no concurrency that passes a limit."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest
-
-from perks.adapters.sql.database import SqlDatabase
-from perks.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from perks.domain.applications import ApplicationSpec
 from perks.domain.budgets import CounterChange, CounterKey
 from perks.domain.campaigns import CampaignSpec
 from perks.services.ports import UnitOfWorkFactory
-from tests.conftest import BACKENDS, migrated_url
-from tests.fakes import FakeStore
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 RACERS = 24
 LIMIT = 5
-
-
-@pytest.fixture(params=["fake", *BACKENDS])
-def uow(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "fake":
-        yield FakeStore()
-        return
-    database = SqlDatabase(migrated_url(request, request.param), busy_timeout_ms=30_000)
-    yield SqlUnitOfWorkFactory(database.engine)
-    database.dispose()
 
 
 def _campaign(uow: UnitOfWorkFactory) -> int:

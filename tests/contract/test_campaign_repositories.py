@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -10,8 +9,6 @@ from typing import Any
 
 import pytest
 
-from perks.adapters.sql.database import SqlDatabase
-from perks.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from perks.domain.applications import ApplicationSpec
 from perks.domain.campaigns import (
     CampaignFeature,
@@ -26,8 +23,6 @@ from perks.domain.limits import LimitConfig, LimitEntity, LimitPeriod
 from perks.domain.pages import PageRequest, SortKey
 from perks.domain.rulesets import Binding, Rule, RulesetSpec
 from perks.services.ports import CampaignFilter, CouponFilter, NewCoupon, UnitOfWorkFactory
-from tests.conftest import BACKENDS, migrated_url
-from tests.fakes import FakeStore
 
 NOW = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -66,17 +61,6 @@ RULESET = RulesetSpec(
     rb_version="v2",
     activate=True,
 )
-
-
-@pytest.fixture(params=["fake", *BACKENDS])
-def uow(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "fake":
-        yield FakeStore()
-        return
-    url = migrated_url(request, request.param)
-    database = SqlDatabase(url)
-    yield SqlUnitOfWorkFactory(database.engine)
-    database.dispose()
 
 
 def application(uow: UnitOfWorkFactory) -> int:

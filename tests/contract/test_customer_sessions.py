@@ -3,22 +3,17 @@ exactly, profiles are created once, sessions are unique per application."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from perks.adapters.sql.database import SqlDatabase
-from perks.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from perks.domain.applications import ApplicationSpec
 from perks.domain.customer_sessions import CartItem, CustomerSession, SessionState, StoredSession
 from perks.domain.effects import Effect
 from perks.domain.errors import Conflict
 from perks.services.ports import UnitOfWorkFactory
-from tests.conftest import BACKENDS, migrated_url
-from tests.fakes import FakeStore
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 SESSION = CustomerSession(
@@ -63,16 +58,6 @@ EFFECT = Effect(
     evaluation_group_id=1,
     evaluation_group_mode="stackable",
 )
-
-
-@pytest.fixture(params=["fake", *BACKENDS])
-def uow(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "fake":
-        yield FakeStore()
-        return
-    database = SqlDatabase(migrated_url(request, request.param))
-    yield SqlUnitOfWorkFactory(database.engine)
-    database.dispose()
 
 
 def _application(uow: UnitOfWorkFactory) -> int:

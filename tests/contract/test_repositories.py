@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-
-from perks.adapters.sql.database import SqlDatabase
-from perks.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from perks.domain.additional_costs import AdditionalCostSpec, AdditionalCostType
 from perks.domain.applications import ApplicationSpec
 from perks.domain.attributes import AttributeEntity, AttributeSpec, AttributeType
@@ -22,8 +17,6 @@ from perks.services.ports import (
     NewManagementKey,
     UnitOfWorkFactory,
 )
-from tests.conftest import BACKENDS, migrated_url
-from tests.fakes import FakeStore
 
 NOW = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
 SPEC = ApplicationSpec(
@@ -40,17 +33,6 @@ SPEC = ApplicationSpec(
     ),
     attributes={"region": "north", "nested": {"a": [1, 2]}},
 )
-
-
-@pytest.fixture(params=["fake", *BACKENDS])
-def uow(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "fake":
-        yield FakeStore()
-        return
-    url = migrated_url(request, request.param)
-    database = SqlDatabase(url)
-    yield SqlUnitOfWorkFactory(database.engine)
-    database.dispose()
 
 
 def test_an_application_round_trips_exactly(uow: UnitOfWorkFactory) -> None:
