@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from perks.domain.errors import Conflict, InvalidInput, NotFound
 from perks.domain.limits import LimitConfig
 from perks.domain.pages import PageRequest
 from perks.domain.rulesets import Rule, RulesetSpec
+from perks.domain.vocabulary import CustomEffectDefinition
 from perks.services.coupons import NamedCoupon
 from perks.services.customer_sessions import SessionRequest
 from perks.services.ports import CouponFilter
@@ -226,3 +228,22 @@ def test_reopening_gives_back_and_closing_again_commits_again(services: Services
     with pytest.raises(InvalidInput) as open_one:
         services.customer_sessions.reopen(app, "s-3")
     assert "open customer session cannot become open" in open_one.value.problems[0].details
+
+
+def test_a_changed_custom_effect_is_used_at_once(services: Services) -> None:
+    app, _ = _shop(services)
+    definition = CustomEffectDefinition(id=0, name="Note", payload='{"text": "one"}')
+    effect = services.custom_effects.create(OPERATOR, definition, (app,))
+    campaign = services.campaigns.create(OPERATOR, app, CampaignSpec(name="notes"))
+    rule = Rule("note", ["and", True], [["!", "Note"]])
+    services.rulesets.create(OPERATOR, app, campaign.id, RulesetSpec(rules=(rule,), activate=True))
+
+    def payload() -> object:
+        outcome = services.customer_sessions.update(app, SessionRequest("s-1", _update()))
+        (custom,) = [e for e in outcome.evaluation.effects if e.effect_type == "customEffect"]
+        return custom.props["payload"]
+
+    before = payload()
+    changed = replace(definition, payload='{"text": "two"}')
+    services.custom_effects.update(OPERATOR, effect.definition.id, changed, (app,))
+    assert (before, payload()) == ({"text": "one"}, {"text": "two"})

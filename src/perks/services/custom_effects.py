@@ -17,7 +17,12 @@ from perks.services.ports import CampaignFilter, Clock, UnitOfWork, UnitOfWorkFa
 from perks.services.principals import ManagementPrincipal
 from perks.talang import FunctionRegistry
 
-__all__ = ["CUSTOM_EFFECT_SORT_FIELDS", "CustomEffectService", "vocabulary_of"]
+__all__ = [
+    "CUSTOM_EFFECT_SORT_FIELDS",
+    "CustomEffectService",
+    "vocabulary_of",
+    "vocabulary_with_key",
+]
 
 CUSTOM_EFFECT_SORT_FIELDS = ("id", "name", "created", "modified")
 _VOCABULARIES = 64  # distinct sets of custom effects whose registries are kept
@@ -33,7 +38,16 @@ def _registry(definitions: tuple[CustomEffectDefinition, ...]) -> FunctionRegist
 def vocabulary_of(uow: UnitOfWork, application_id: int) -> FunctionRegistry:
     """The rule registry of an application: the core vocabulary and its custom effects (built
     once per distinct set of definitions)."""
-    return _registry(tuple(uow.custom_effects.for_application(application_id)))
+    return vocabulary_with_key(uow, application_id)[1]
+
+
+def vocabulary_with_key(
+    uow: UnitOfWork, application_id: int
+) -> tuple[tuple[CustomEffectDefinition, ...], FunctionRegistry]:
+    """The application's custom effect definitions (what its registry depends on, usable as a
+    cache key) and its registry."""
+    definitions = tuple(uow.custom_effects.for_application(application_id))
+    return definitions, _registry(definitions)
 
 
 class CustomEffectService:

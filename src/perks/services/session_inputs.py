@@ -28,8 +28,8 @@ from perks.domain.evaluation_groups import (
 from perks.domain.pages import PageRequest
 from perks.domain.rule_bindings import ProfileView, SessionView
 from perks.domain.rulesets import CompiledRuleset, Ruleset, compile_ruleset
-from perks.domain.vocabulary import RULE_SCHEMA
-from perks.services.custom_effects import vocabulary_of
+from perks.domain.vocabulary import RULE_SCHEMA, CustomEffectDefinition
+from perks.services.custom_effects import vocabulary_with_key
 from perks.services.ports import CampaignFilter, StoreFilter, UnitOfWork
 
 __all__ = ["CompiledRulesets", "load_input"]
@@ -44,12 +44,14 @@ class CompiledRulesets:
 
     def __init__(self, size: int = _RULESETS_KEPT) -> None:
         self._size = size
-        self._kept: OrderedDict[tuple[int, int], CompiledRuleset] = OrderedDict()
+        self._kept: OrderedDict[tuple[int, tuple[CustomEffectDefinition, ...]], CompiledRuleset] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
 
     def get(self, uow: UnitOfWork, application_id: int, ruleset: Ruleset) -> CompiledRuleset:
-        registry = vocabulary_of(uow, application_id)
-        key = (ruleset.id, id(registry))  # a change of custom effects makes a new registry
+        definitions, registry = vocabulary_with_key(uow, application_id)
+        key = (ruleset.id, definitions)  # a change of custom effects compiles anew
         with self._lock:
             found = self._kept.get(key)
             if found is not None:
