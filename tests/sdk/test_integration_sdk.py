@@ -107,8 +107,16 @@ def test_the_sdk_updates_closes_and_reopens_a_session(integration: IntegrationAp
     )
     assert used.rule_failure_reasons is not None
 
+    read = integration.get_customer_session("sdk-1")
+    assert read.customer_session is not None
+    assert (read.customer_session.state, read.customer_session.update_count) == ("closed", 2)
+    assert [e.effect_type for e in read.effects or []] == ["acceptCoupon", "setDiscount"]
+
     reopened = integration.reopen_customer_session("sdk-1")
     assert [e.effect_type for e in reopened.effects] == ["rollbackCoupon", "rollbackDiscount"]
+    after = integration.get_customer_session("sdk-1")
+    assert after.customer_session is not None
+    assert (after.customer_session.state, after.effects) == ("open", [])
 
 
 def test_the_sdk_sees_talons_errors(integration: IntegrationApi) -> None:
@@ -121,3 +129,6 @@ def test_the_sdk_sees_talons_errors(integration: IntegrationApi) -> None:
     with pytest.raises(ApiException) as missing:
         integration.reopen_customer_session("nobody")
     assert missing.value.status == 404
+    with pytest.raises(ApiException) as unknown:
+        integration.get_customer_session("nobody")
+    assert unknown.value.status == 404

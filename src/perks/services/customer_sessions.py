@@ -105,6 +105,15 @@ class CustomerSessionService:
             uow.commit()
         return SessionOutcome(result, evaluation, events, profile, given_back)
 
+    def get(self, application_id: int, integration_id: str) -> StoredSession:
+        """``getCustomerSession``: the session and the effects of its last evaluation."""
+        with self._uow(write=False) as uow:
+            require_application(uow, application_id)
+            stored = uow.customer_sessions.get(application_id, integration_id)
+        if stored is None:
+            raise NotFound("customer session", integration_id)
+        return stored
+
     def reopen(self, application_id: int, integration_id: str) -> SessionOutcome:
         """``reopenCustomerSession``: a closed session opens again, and what its close
         committed is given back (the rolled-back effects are the answer)."""
@@ -211,6 +220,7 @@ class CustomerSessionService:
         given_back = tuple(rollbacks(stored.committed))
         emptied = replace(
             stored,
+            effects=(),  # rolled back: no longer valid (getCustomerSession)
             committed=(),
             committed_changes=(),
             redeemed_coupons=(),

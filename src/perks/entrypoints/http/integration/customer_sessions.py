@@ -1,5 +1,5 @@
-"""``updateCustomerSessionV2`` and ``reopenCustomerSession``: the wire of customer sessions
-(``IntegrationRequest``, ``NewCustomerSessionV2``, ``IntegrationStateV2``)."""
+"""``updateCustomerSessionV2``, ``getCustomerSession`` and ``reopenCustomerSession``: the wire
+of customer sessions (``IntegrationRequest``, ``NewCustomerSessionV2``, ``IntegrationStateV2``)."""
 
 from __future__ import annotations
 
@@ -166,6 +166,11 @@ class IntegrationStateV2(WireStruct, omit_defaults=True):
     customer_session: CustomerSessionV2 | None = None
     customer_profile: CustomerProfile | None = None
     rule_failure_reasons: list[RuleFailureReason] | None = None
+
+
+class IntegrationCustomerSessionResponse(WireStruct):
+    customer_session: CustomerSessionV2
+    effects: list[Effect]
 
 
 class ReopenSessionResponse(WireStruct):
@@ -357,6 +362,19 @@ def update_customer_session(call: Call[IntegrationRequest, SessionQuery]) -> Rep
     return Reply(200, _state(outcome, body.response_content))
 
 
+def get_customer_session(call: Call[None, None]) -> Reply:
+    stored = call.services.customer_sessions.get(
+        call.integration.application_id, call.text["customerSessionId"]
+    )
+    return Reply(
+        200,
+        IntegrationCustomerSessionResponse(
+            customer_session=_wire_session(stored),
+            effects=[wire_effect(effect) for effect in stored.effects],
+        ),
+    )
+
+
 def reopen_customer_session(call: Call[None, None]) -> Reply:
     outcome = call.services.customer_sessions.reopen(
         call.integration.application_id, call.text["customerSessionId"]
@@ -367,6 +385,17 @@ def reopen_customer_session(call: Call[None, None]) -> Reply:
 _SESSION = "/v2/customer_sessions/{customerSessionId}"
 
 OPERATIONS: list[Operation[Any, Any]] = [
+    Operation(
+        method="GET",
+        path=_SESSION,
+        operation_id="getCustomerSession",
+        summary="Get customer session",
+        handler=get_customer_session,
+        auth=Auth.INTEGRATION,
+        tag="integration",
+        responses={200: IntegrationCustomerSessionResponse, 400: None, 401: None, 404: None},
+        text_path=frozenset({"customerSessionId"}),
+    ),
     Operation(
         method="PUT",
         path=_SESSION,
