@@ -83,3 +83,42 @@ def test_bad_requests_name_the_field_and_store_nothing(api: Api) -> None:
     assert _put(api, f"{base}/s-1", management, {"customerSession": {}}).status_code == 401
     reopened = api.client.put(f"{base}/s-1/reopen", headers=headers)
     envelope(reopened, 404)  # nothing was stored by the refused requests
+
+
+def test_custom_attributes_must_be_declared(api: Api) -> None:
+    base, headers = _session(api)
+    for entity, name in (("CustomerSession", "channel"), ("CartItem", "gift")):
+        declared = api.post(
+            "/v1/attributes",
+            {
+                "entity": entity,
+                "name": name,
+                "title": name.title(),
+                "type": "string",
+                "description": "",
+                "suggestions": [],
+                "editable": True,
+            },
+        )
+        assert declared.status_code == 201, declared.text
+    item: dict[str, Any] = {
+        "sku": "A",
+        "quantity": 1,
+        "attributes": {"gift": "yes", "colour": "red"},
+    }
+    body = {
+        "customerSession": {"attributes": {"channel": "web", "mood": "good"}, "cartItems": [item]}
+    }
+    refused = envelope(_put(api, f"{base}/s-1", headers, body), 400)
+    assert sources(refused) == [
+        "/customerSession/attributes/mood",
+        "/customerSession/cartItems/0/attributes/colour",
+    ]
+    item["attributes"] = {"gift": "yes"}
+    allowed: dict[str, Any] = {
+        "customerSession": {"attributes": {"channel": "web"}, "cartItems": [item]},
+        "responseContent": ["customerSession"],
+    }
+    accepted = _put(api, f"{base}/s-1", headers, allowed)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["customerSession"]["attributes"] == {"channel": "web"}

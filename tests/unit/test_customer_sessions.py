@@ -23,6 +23,7 @@ from perks.domain.customer_sessions import (
     SessionUpdate,
     apply_update,
     session_events,
+    unknown_attributes,
     validate_update,
 )
 from perks.domain.errors import InvalidInput, Problem
@@ -731,4 +732,18 @@ def test_additional_cost_names_are_escaped_in_pointers() -> None:
     assert _problems(update) == [
         "/customerSession/cartItems/0/additionalCosts/x~1y/price",
         "/customerSession/additionalCosts/a~1b~0c/price",
+    ]
+
+
+def test_undeclared_custom_attributes_are_each_named() -> None:
+    update = SessionUpdate(
+        attributes={"channel": "web", "a/b": 1},
+        cart_items=(CartItem(sku="A", quantity=1, attributes={"gift": True, "x": 1}),),
+    )
+    unknown_attributes(update, session={"channel", "a/b"}, cart_item={"gift", "x"})
+    with pytest.raises(InvalidInput) as error:
+        unknown_attributes(update, session={"channel"}, cart_item={"gift"})
+    assert [p.location for p in error.value.problems] == [
+        "/customerSession/attributes/a~1b",
+        "/customerSession/cartItems/0/attributes/x",
     ]

@@ -4,7 +4,7 @@ discount. Pure: time arrives as an argument."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -29,6 +29,7 @@ __all__ = [
     "StoredSession",
     "apply_update",
     "session_events",
+    "unknown_attributes",
     "validate_update",
 ]
 
@@ -264,6 +265,30 @@ def validate_update(update: SessionUpdate) -> None:
             problems.append(
                 _problem(f"/additionalCosts/{pointer_segment(name)}/price", "must not be negative")
             )
+    if problems:
+        raise InvalidInput(problems)
+
+
+def unknown_attributes(
+    update: SessionUpdate, *, session: Collection[str], cart_item: Collection[str]
+) -> None:
+    """Raise ``InvalidInput`` naming every custom attribute the request sets that the
+    application has not declared (``CustomerSession`` / ``CartItem`` attributes), as
+    Talon.One refuses them."""
+    problems = [
+        _problem(f"/attributes/{pointer_segment(name)}", f"unknown session attribute {name!r}")
+        for name in (update.attributes or {})
+        if name not in session
+    ]
+    for index, item in enumerate(update.cart_items or ()):
+        problems += [
+            _problem(
+                f"/cartItems/{index}/attributes/{pointer_segment(name)}",
+                f"unknown cart item attribute {name!r}",
+            )
+            for name in item.attributes
+            if name not in cart_item
+        ]
     if problems:
         raise InvalidInput(problems)
 

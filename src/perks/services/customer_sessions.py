@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
+from perks.domain.attributes import AttributeEntity
 from perks.domain.budgets import CounterChange
 from perks.domain.customer_profiles import CustomerProfile
 from perks.domain.customer_sessions import (
@@ -23,13 +24,15 @@ from perks.domain.customer_sessions import (
     StoredSession,
     apply_update,
     session_events,
+    unknown_attributes,
 )
 from perks.domain.effects import Effect, rollbacks
 from perks.domain.errors import Conflict, InvalidInput, NotFound
 from perks.domain.evaluation import Evaluation, evaluate
+from perks.domain.pages import PageRequest
 from perks.domain.rule_bindings import SessionView
 from perks.services.lookups import require_application
-from perks.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from perks.services.ports import AttributeFilter, Clock, UnitOfWork, UnitOfWorkFactory
 from perks.services.session_inputs import CompiledRulesets, load_input
 
 __all__ = ["CustomerSessionService", "SessionOutcome", "SessionRequest"]
@@ -53,6 +56,26 @@ class SessionOutcome:
     rollbacks: tuple[Effect, ...] = ()  # what a cancel or reopen gave back
 
 
+_ALL = PageRequest(page_size=1_000_000)
+
+
+def _declared_attributes_only(uow: UnitOfWork, application_id: int, update: SessionUpdate) -> None:
+    """Refuse custom attributes the application has not declared (400, each named)."""
+    if not update.attributes and not any(i.attributes for i in update.cart_items or ()):
+        return
+    declared = uow.attributes.list(_ALL, AttributeFilter()).items
+    names: dict[AttributeEntity, set[str]] = {}
+    for attribute in declared:
+        subscribed = attribute.subscribed_applications_ids
+        if subscribed is None or application_id in subscribed:
+            names.setdefault(attribute.entity, set()).add(attribute.name)
+    unknown_attributes(
+        update,
+        session=names.get(AttributeEntity.CUSTOMER_SESSION, set()),
+        cart_item=names.get(AttributeEntity.CART_ITEM, set()),
+    )
+
+
 class CustomerSessionService:
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, rulesets: CompiledRulesets | None = None
@@ -68,6 +91,7 @@ class CustomerSessionService:
             stored = uow.customer_sessions.get(
                 application_id, request.integration_id, lock=not request.dry
             )
+            _declared_attributes_only(uow, application_id, request.update)
             # A dry run considers only its payload (semantics §5).
             base = None if request.dry or stored is None else stored.session
             session, events = apply_update(base, request.integration_id, request.update, now=now)
