@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from perks.domain.applications import Application
@@ -31,6 +32,7 @@ from perks.domain.rulesets import CompiledRuleset, Ruleset, compile_ruleset
 from perks.domain.vocabulary import RULE_SCHEMA, CustomEffectDefinition
 from perks.services.custom_effects import vocabulary_with_key
 from perks.services.ports import CampaignFilter, StoreFilter, UnitOfWork
+from perks.talang import FunctionRegistry
 
 __all__ = ["CompiledRulesets", "load_input"]
 
@@ -49,9 +51,15 @@ class CompiledRulesets:
         )
         self._lock = threading.Lock()
 
-    def get(self, uow: UnitOfWork, application_id: int, ruleset: Ruleset) -> CompiledRuleset:
-        definitions, registry = vocabulary_with_key(uow, application_id)
-        key = (ruleset.id, definitions)  # a change of custom effects compiles anew
+    def get(
+        self,
+        ruleset: Ruleset,
+        definitions: tuple[CustomEffectDefinition, ...],
+        registry: FunctionRegistry,
+    ) -> CompiledRuleset:
+        """``ruleset`` compiled with the application's vocabulary (``definitions`` are what
+        the ``registry`` was built from: a change of custom effects compiles anew)."""
+        key = (ruleset.id, definitions)
         with self._lock:
             found = self._kept.get(key)
             if found is not None:
@@ -91,17 +99,7 @@ def load_input(
         evaluable_campaign_ids=evaluable_campaign_ids,
     )
     keys = _counter_keys(inp, runnable.values(), coupons.values())
-    counters = uow.budget_counters.read(keys) if keys else {}
-    return EvaluationInput(
-        settings=inp.settings,
-        session=inp.session,
-        profile=inp.profile,
-        tree=inp.tree,
-        campaigns=inp.campaigns,
-        coupons=inp.coupons,
-        counters=counters,
-        evaluable_campaign_ids=inp.evaluable_campaign_ids,
-    )
+    return replace(inp, counters=uow.budget_counters.read(keys) if keys else {})
 
 
 def _runnable(
@@ -110,6 +108,7 @@ def _runnable(
     campaigns: Iterable[Campaign],
     rulesets: CompiledRulesets,
 ) -> dict[int, RunnableCampaign]:
+    definitions, registry = vocabulary_with_key(uow, application_id)  # once per update
     runnable: dict[int, RunnableCampaign] = {}
     for campaign in campaigns:
         if campaign.active_ruleset_id is None:
@@ -117,7 +116,7 @@ def _runnable(
         ruleset = uow.rulesets.get(campaign.id, campaign.active_ruleset_id)
         if ruleset is None:
             continue
-        compiled = rulesets.get(uow, application_id, ruleset)
+        compiled = rulesets.get(ruleset, definitions, registry)
         runnable[campaign.id] = RunnableCampaign(campaign, ruleset.id, compiled)
     return runnable
 

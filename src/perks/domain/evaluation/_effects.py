@@ -24,7 +24,7 @@ from perks.domain.limits import LimitConfig
 __all__ = ["Applied", "RuleContext", "apply_records", "budget_deltas"]
 
 ZERO = Decimal(0)
-_COUNTED = {
+_COUNTED: dict[str, str] = {
     EffectType.ADD_FREE_ITEM: "addFreeItemEffect",
     EffectType.CUSTOM_EFFECT: "customEffect",
 }
@@ -103,7 +103,7 @@ def _apply(
 ) -> Effect | None:
     if effect_type.startswith("setDiscount"):
         return _discount(effect_type, props, context, remaining, deltas)
-    action = _COUNTED.get(EffectType(effect_type)) if effect_type in _COUNTED else None
+    action = _COUNTED.get(effect_type)  # EffectType is a StrEnum: its members are str keys
     if action is not None:
         _count(context, action, deltas)
     return context.effect(effect_type, props)
@@ -118,12 +118,9 @@ def _discount(
 ) -> Effect | None:
     desired = Decimal(str(props["value"]))
     budget = _budget_left(context, "setDiscount", deltas)
-    if context.coupon is not None and context.coupon.discount_remainder is not None:
-        budget = (
-            min(budget, context.coupon.discount_remainder)
-            if budget is not None
-            else (context.coupon.discount_remainder)
-        )
+    remainder = None if context.coupon is None else context.coupon.discount_remainder
+    if remainder is not None:  # a coupon's own discount budget (a gift card)
+        budget = remainder if budget is None else min(budget, remainder)
     asked = desired
     if budget is not None and budget < desired:
         if not context.inp.settings.partial_discounts:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from perks.domain.applications import ACCOUNT_ID
 from perks.domain.customer_profiles import CustomerProfile as DomainProfile
 from perks.domain.customer_sessions import CartItem as DomainCartItem
 from perks.domain.customer_sessions import SessionState, SessionUpdate, StoredSession
@@ -20,7 +21,6 @@ from perks.services.customer_sessions import SessionOutcome, SessionRequest
 
 __all__ = ["OPERATIONS"]
 
-ACCOUNT_ID = 1
 Code = Annotated[str, msgspec.Meta(max_length=100)]
 ResponseContent = Literal[
     "customerSession",
@@ -225,15 +225,6 @@ def _update(body: NewCustomerSessionV2) -> SessionUpdate:
 # To the wire.
 
 
-def _plain(value: Any) -> Any:
-    """Talang values as JSON: exact numbers stay Decimals (numbers on the wire)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def wire_effect(effect: DomainEffect) -> Effect:
     return Effect(
         campaign_id=effect.campaign_id,
@@ -241,7 +232,7 @@ def wire_effect(effect: DomainEffect) -> Effect:
         rule_index=effect.rule_index,
         rule_name=effect.rule_name,
         effect_type=effect.effect_type,
-        props=_plain(dict(effect.props)),
+        props=dict(effect.props),
         triggered_by_coupon=effect.triggered_by_coupon,
         condition_index=effect.condition_index,
         evaluation_group_id=effect.evaluation_group_id,
