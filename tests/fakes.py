@@ -29,7 +29,10 @@ from perks.domain.customer_profiles import CustomerProfile
 from perks.domain.customer_sessions import StoredSession
 from perks.domain.errors import Conflict
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
+from perks.domain.events import Event
+from perks.domain.idempotency import StoredAnswer
 from perks.domain.pages import Page, PageRequest
+from perks.domain.returns import CartReturn
 from perks.domain.rulesets import Ruleset, RulesetSpec
 from perks.domain.stores import Store, StoreSpec
 from perks.domain.vocabulary import CustomEffectDefinition
@@ -122,6 +125,9 @@ class FakeState:
         self.budget_counters: dict[CounterKey, Decimal] = {}
         self.customer_profiles: _Table[CustomerProfile] = _Table()
         self.customer_sessions: _Table[StoredSession] = _Table()
+        self.session_events: _Table[Event] = _Table()
+        self.session_returns: _Table[CartReturn] = _Table()
+        self.idempotency_keys: dict[tuple[int, str, str], StoredAnswer] = {}
         self.places: dict[int, tuple[int, int]] = {}  # campaign id: (group id, position)
 
 
@@ -886,6 +892,49 @@ class FakeCustomerSessionRepository:
         )
 
 
+class FakeSessionEventRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.session_events
+
+    def add(self, event: Event) -> Event:
+        added = replace(event, id=self._table.allocate())
+        self._table.rows[added.id] = added
+        return added
+
+
+class FakeSessionReturnRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.session_returns
+
+    def add(self, cart_return: CartReturn) -> CartReturn:
+        added = replace(cart_return, id=self._table.allocate())
+        self._table.rows[added.id] = added
+        return added
+
+    def for_session(self, session_id: int) -> list[CartReturn]:
+        return [r for _, r in sorted(self._table.rows.items()) if r.session_id == session_id]
+
+
+class FakeIdempotencyKeyRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._answers = state.idempotency_keys
+
+    def get(
+        self, application_id: int, operation: str, key: str, *, now: datetime
+    ) -> StoredAnswer | None:
+        answer = self._answers.get((application_id, operation, key))
+        return answer if answer is not None and answer.expires > now else None
+
+    def add(self, answer: StoredAnswer) -> None:
+        for stored_key, stored in list(self._answers.items()):
+            if stored.expires <= answer.created:
+                del self._answers[stored_key]
+        key = (answer.application_id, answer.operation, answer.key)
+        if key in self._answers:
+            raise Conflict(f"the idempotency key {answer.key!r} is being used meanwhile")
+        self._answers[key] = answer
+
+
 def _between(value: datetime | None, after: datetime | None, before: datetime | None) -> bool:
     if after is None and before is None:
         return True
@@ -915,6 +964,9 @@ class FakeUnitOfWork:
         self.budget_counters = FakeBudgetCounterRepository(self._state)
         self.customer_profiles = FakeCustomerProfileRepository(self._state)
         self.customer_sessions = FakeCustomerSessionRepository(self._state)
+        self.session_events = FakeSessionEventRepository(self._state)
+        self.session_returns = FakeSessionReturnRepository(self._state)
+        self.idempotency_keys = FakeIdempotencyKeyRepository(self._state)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

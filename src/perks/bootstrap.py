@@ -15,6 +15,7 @@ from perks.services.api_keys import ApiKeyService
 from perks.services.applications import ApplicationService
 from perks.services.attributes import AttributeService
 from perks.services.campaigns import CampaignService, RulesetService
+from perks.services.cart_returns import CartReturnService
 from perks.services.coupon_jobs import CouponJobService
 from perks.services.coupons import CouponService
 from perks.services.custom_effects import CustomEffectService
@@ -23,6 +24,7 @@ from perks.services.evaluation_groups import EvaluationGroupService
 from perks.services.key_cache import KeyCache
 from perks.services.ports import BackgroundJobs, Clock, UnitOfWorkFactory
 from perks.services.readiness import Readiness
+from perks.services.session_inputs import CompiledRulesets
 from perks.services.stores import StoreService
 from perks.settings import Settings
 
@@ -42,6 +44,7 @@ class Services:
     coupons: CouponService
     coupon_jobs: CouponJobService
     customer_sessions: CustomerSessionService
+    cart_returns: CartReturnService
     evaluation_groups: EvaluationGroupService
     custom_effects: CustomEffectService
     stores: StoreService
@@ -54,6 +57,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         pool_size=settings.database_pool_size,
+        lock_timeout_ms=settings.lock_timeout_ms,
     )
     return compose(
         database,
@@ -76,6 +80,7 @@ def compose(
 ) -> Services:
     """Wire the services over any unit of work (tests pass a fake one)."""
     integration_cache: KeyCache[IntegrationKey] = KeyCache(key_cache_ttl)
+    rulesets = CompiledRulesets()  # one cache of compiled rulesets for every evaluation
     return Services(
         database=database,
         clock=clock,
@@ -93,7 +98,8 @@ def compose(
         rulesets=RulesetService(uow, clock),
         coupons=CouponService(uow, clock),
         coupon_jobs=CouponJobService(uow, clock, jobs),
-        customer_sessions=CustomerSessionService(uow, clock),
+        customer_sessions=CustomerSessionService(uow, clock, rulesets),
+        cart_returns=CartReturnService(uow, clock, rulesets),
         evaluation_groups=EvaluationGroupService(uow),
         custom_effects=CustomEffectService(uow, clock),
         stores=StoreService(uow, clock),

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     bootstrap_management_key: str | None = Field(default=None, min_length=16)
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # How long a PostgreSQL write waits for a row another request holds (a session being
+    # updated) before it gives up with Talon.One's 409 "too many requests".
+    lock_timeout_ms: int = Field(default=5000, ge=0)
     database_pool_size: int = Field(default=8, ge=1)
     log_level: str = "info"
     # lastUsed is written at most once per this many seconds per key, so that
@@ -29,3 +32,6 @@ class Settings(BaseSettings):
     key_last_used_resolution_seconds: int = Field(default=60, ge=0)
     # How long a process trusts a key it has looked up; revocation elsewhere takes this long.
     key_cache_seconds: int = Field(default=5, ge=0, le=300)
+    # Serves PUT /bench/ceiling/customer_sessions/{id}, updateCustomerSessionV2 without its
+    # service call, for `make bench` (never in the OpenAPI document; never in production).
+    bench_ceiling: bool = False

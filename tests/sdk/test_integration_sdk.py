@@ -14,10 +14,14 @@ from talon_one.exceptions import ApiException
 from talon_one.models.cart_item import CartItem
 from talon_one.models.integration_request import IntegrationRequest
 from talon_one.models.new_customer_session_v2 import NewCustomerSessionV2
+from talon_one.models.new_return import NewReturn
+from talon_one.models.return_integration_request import ReturnIntegrationRequest
+from talon_one.models.returned_cart_item import ReturnedCartItem
 
 from perks.domain.applications import ApplicationSpec
 from perks.domain.campaigns import CampaignSpec
 from perks.domain.coupons import CouponProperties
+from perks.domain.limits import LimitConfig
 from perks.domain.rulesets import Rule, RulesetSpec
 from perks.services.api_keys import IntegrationKeyRequest
 from perks.services.coupons import NamedCoupon
@@ -132,3 +136,88 @@ def test_the_sdk_sees_talons_errors(integration: IntegrationApi) -> None:
     with pytest.raises(ApiException) as unknown:
         integration.get_customer_session("nobody")
     assert unknown.value.status == 404
+
+
+@pytest.fixture
+def per_item(live_server: LiveServer) -> Iterator[tuple[IntegrationApi, int]]:
+    """An application whose campaign takes 2 off each mug's price, on a setDiscount budget."""
+    services = live_server.services
+    application = services.applications.create(
+        OPERATOR, ApplicationSpec(name="returns shop", timezone="UTC", currency="EUR")
+    )
+    campaign = services.campaigns.create(
+        OPERATOR,
+        application.id,
+        CampaignSpec(
+            name="mugs",
+            reevaluate_on_return=True,
+            limits=(LimitConfig("setDiscount", Decimal(1000), ()),),
+        ),
+    )
+    mugs = ["filter", [".", "Session", "CartItems"], [["Item"], ["=", [".", "Item", "Sku"], "MUG"]]]
+    each_mug = ["map", mugs, [["Item"], ["setDiscountPerItem", "mug", 2]]]
+    rule = Rule("2 off each mug", True, [each_mug])
+    services.rulesets.create(
+        OPERATOR, application.id, campaign.id, RulesetSpec(rules=(rule,), activate=True)
+    )
+    key = services.api_keys.create_integration_key(
+        application.id,
+        IntegrationKeyRequest(title="sdk", expires=datetime.now(UTC) + timedelta(days=1)),
+        OPERATOR,
+    ).secret
+    configuration = talon_one.Configuration(host=live_server.base_url)
+    configuration.api_key["api_key_v1"] = key
+    configuration.api_key_prefix["api_key_v1"] = "ApiKey-v1"
+    with talon_one.ApiClient(configuration) as client:
+        yield IntegrationApi(client), campaign.id
+
+
+def _return(position: int, quantity: int) -> ReturnIntegrationRequest:
+    return ReturnIntegrationRequest(
+        var_return=NewReturn(
+            returnedCartItems=[ReturnedCartItem(position=position, quantity=quantity)]
+        ),
+        responseContent=["customerSession", "customerProfile", "event", "previousReturns"],
+    )
+
+
+def test_the_sdk_returns_cart_items(per_item: tuple[IntegrationApi, int]) -> None:
+    integration, campaign_id = per_item
+    closed = integration.update_customer_session_v2("ret-1", _request("closed"))
+    discounts = [e.props for e in closed.effects if e.effect_type == "setDiscountPerItem"]
+    assert discounts
+    first = integration.return_cart_items("ret-1", _return(1, 1))
+    assert [e.effect_type for e in first.effects] == ["rollbackDiscount"]
+    assert first.var_return is not None
+    assert [(i.position, i.quantity) for i in first.var_return.returned_cart_items] == [(1, 1)]
+    assert first.previous_returns == []
+    assert first.event is not None
+    assert first.event.type == "talon_session_partially_returned"
+    session = first.customer_session
+    assert session is not None
+    assert session.state == "partially_returned"
+    assert session.cart_items is not None
+    assert (session.cart_items[1].returned_quantity, session.cart_items[1].remaining_quantity) == (
+        1,
+        1,
+    )
+    assert first.customer_profile is not None
+    assert first.customer_profile.total_sales == 90.0
+
+    second = integration.return_cart_items(
+        "ret-1", _return(1, 1), _headers={"Idempotency-Key": "k-1"}
+    )
+    again = integration.return_cart_items(
+        "ret-1", _return(1, 1), _headers={"Idempotency-Key": "k-1"}
+    )
+    assert again == second
+    assert second.previous_returns is not None
+    assert len(second.previous_returns) == 1
+    with pytest.raises(ApiException) as other:
+        integration.return_cart_items("ret-1", _return(0, 1), _headers={"Idempotency-Key": "k-1"})
+    assert other.value.status == 422
+    with pytest.raises(ApiException) as too_many:
+        integration.return_cart_items("ret-1", _return(1, 1))
+    assert too_many.value.status == 400
+    assert "/return/returnedCartItems/0/quantity" in str(too_many.value.body)
+    assert campaign_id > 0

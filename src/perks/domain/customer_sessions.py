@@ -218,11 +218,15 @@ def apply_update(
     now: datetime,
 ) -> tuple[CustomerSession, tuple[SessionEvent, ...]]:
     """The session after ``update`` (on ``stored``, or a new one) and the events it records.
-    Cart items are numbered by their place in the cart; ``updateCount`` counts updates."""
+    Cart items are numbered by their place in the cart; ``updateCount`` counts updates. A
+    session that is no longer open keeps its cart and the rest: only its state moves."""
     validate_update(update)
     base = stored or CustomerSession(integration_id=integration_id, created=now)
     target = update.state or (base.state if stored else SessionState.OPEN)
     events = session_events(stored.state if stored else None, target, SessionOperation.UPDATE)
+    if stored is not None and stored.state is not SessionState.OPEN:
+        # A closed or returned session is history: only its state moves (a cancel).
+        return replace(stored, state=target, updated=now), events
     items = base.cart_items
     if update.cart_items is not None:
         items = tuple(replace(item, position=index) for index, item in enumerate(update.cart_items))

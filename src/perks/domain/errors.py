@@ -15,6 +15,7 @@ __all__ = [
     "SourceKind",
     "Unauthenticated",
     "Unavailable",
+    "Unprocessable",
     "pointer_segment",
 ]
 
@@ -81,6 +82,17 @@ class Conflict(PerksError):
     def __init__(self, details: str, *, pointer: str | None = None) -> None:
         super().__init__(details)
         self.pointer = pointer
+
+
+class Unprocessable(PerksError):
+    """Well formed, but it contradicts an earlier request (an idempotency key sent again with
+    another body)."""
+
+    message = "Unprocessable entity"
+
+    def __init__(self, details: str, *, parameter: str) -> None:
+        super().__init__(details)
+        self.parameter = parameter
 
 
 class Unauthenticated(PerksError):

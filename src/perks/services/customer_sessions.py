@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from perks.domain.attributes import AttributeEntity
 from perks.domain.budgets import CounterChange
+from perks.domain.campaigns import Campaign
+from perks.domain.coupons import Coupon
 from perks.domain.customer_profiles import CustomerProfile
 from perks.domain.customer_sessions import (
     SessionEvent,
@@ -28,14 +30,22 @@ from perks.domain.customer_sessions import (
 )
 from perks.domain.effects import Effect, rollbacks
 from perks.domain.errors import Conflict, InvalidInput, NotFound
-from perks.domain.evaluation import Evaluation, evaluate
+from perks.domain.evaluation import Evaluation, EvaluationInput, evaluate
+from perks.domain.events import Event, session_event_records
 from perks.domain.pages import PageRequest
+from perks.domain.returns import CartReturn
 from perks.domain.rule_bindings import SessionView
 from perks.services.lookups import require_application
 from perks.services.ports import AttributeFilter, Clock, UnitOfWork, UnitOfWorkFactory
 from perks.services.session_inputs import CompiledRulesets, load_input
 
-__all__ = ["CustomerSessionService", "SessionOutcome", "SessionRequest"]
+__all__ = [
+    "NO_EVALUATION",
+    "CustomerSessionService",
+    "SessionOutcome",
+    "SessionRequest",
+    "record_events",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +55,7 @@ class SessionRequest:
     dry: bool = False
     now: datetime | None = None  # dry runs only, in the future
     evaluable_campaign_ids: tuple[int, ...] | None = None  # dry runs only
+    with_previous_returns: bool = False  # responseContent: previousReturns
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +64,33 @@ class SessionOutcome:
     evaluation: Evaluation  # empty for a reopen, which evaluates nothing
     events: tuple[SessionEvent, ...]
     profile: CustomerProfile | None
-    rollbacks: tuple[Effect, ...] = ()  # what a cancel or reopen gave back
+    rollbacks: tuple[Effect, ...] = ()  # what a cancel, reopen or return gave back
+    event: Event | None = None  # the request's last event (id 0 in a dry run)
+    coupons: tuple[Coupon, ...] = ()  # those the session's codes name
+    triggered_campaigns: tuple[Campaign, ...] = ()
+    previous_returns: tuple[CartReturn, ...] = ()  # when asked for
+    cart_return: CartReturn | None = None  # a return's own record
 
 
 _ALL = PageRequest(page_size=1_000_000)
+NO_EVALUATION = Evaluation((), (), {}, (), ())
+
+
+def record_events(uow: UnitOfWork, records: list[Event]) -> Event:
+    """Store a request's events; the last one, with its id, is the request's ``event``."""
+    stored = [uow.session_events.add(record) for record in records]
+    return stored[-1]
+
+
+def _named_coupons(inp: EvaluationInput, evaluation: Evaluation) -> tuple[Coupon, ...]:
+    """The coupons the session's codes name, with the redemptions this evaluation makes."""
+    redeemed = set(evaluation.redeemed_coupons)
+    return tuple(
+        replace(coupon, usage_counter=coupon.usage_counter + 1)
+        if coupon.id in redeemed and inp.session.session.state is SessionState.CLOSED
+        else coupon
+        for coupon in inp.coupons.values()
+    )
 
 
 def _declared_attributes_only(uow: UnitOfWork, application_id: int, update: SessionUpdate) -> None:
@@ -117,8 +151,26 @@ class CustomerSessionService:
                 first_session=first,
                 effects=evaluation.effects,
             )
+            records = session_event_records(
+                application_id, session, events, evaluation.effects, now=now
+            )
+            outcome = SessionOutcome(
+                result,
+                evaluation,
+                events,
+                None,
+                event=records[-1],
+                coupons=_named_coupons(inp, evaluation),
+                triggered_campaigns=tuple(
+                    inp.campaigns[campaign_id].campaign
+                    for campaign_id in evaluation.triggered_campaigns
+                ),
+                previous_returns=tuple(uow.session_returns.for_session(stored.id))
+                if stored is not None and request.with_previous_returns
+                else (),
+            )
             if request.dry:
-                return SessionOutcome(result, evaluation, events, None)
+                return outcome
             profile = self._profile(uow, application_id, result, events, now)
             given_back: tuple[Effect, ...] = ()
             if SessionEvent.CLOSED in events:
@@ -126,8 +178,9 @@ class CustomerSessionService:
             elif SessionEvent.REVOKED in events:
                 result, given_back = self._give_back(uow, result)
             result = self._store(uow, result, stored is None)
+            event = record_events(uow, records)
             uow.commit()
-        return SessionOutcome(result, evaluation, events, profile, given_back)
+        return replace(outcome, stored=result, profile=profile, rollbacks=given_back, event=event)
 
     def get(self, application_id: int, integration_id: str) -> StoredSession:
         """``getCustomerSession``: the session and the effects of its last evaluation."""
@@ -154,9 +207,11 @@ class CustomerSessionService:
             result, given_back = self._give_back(uow, replace(stored, session=session))
             profile = self._profile(uow, application_id, result, events, now)
             uow.customer_sessions.save(result)
+            event = record_events(
+                uow, session_event_records(application_id, session, events, given_back, now=now)
+            )
             uow.commit()
-        nothing = Evaluation((), (), {}, (), ())
-        return SessionOutcome(result, nothing, events, profile, given_back)
+        return SessionOutcome(result, NO_EVALUATION, events, profile, given_back, event=event)
 
     def _now(self, request: SessionRequest) -> datetime:
         clock = self._clock.now()

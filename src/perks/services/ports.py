@@ -26,7 +26,10 @@ from perks.domain.custom_effects import CustomEffect
 from perks.domain.customer_profiles import CustomerProfile
 from perks.domain.customer_sessions import StoredSession
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
+from perks.domain.events import Event
+from perks.domain.idempotency import StoredAnswer
 from perks.domain.pages import Page, PageRequest
+from perks.domain.returns import CartReturn
 from perks.domain.rulesets import Ruleset, RulesetSpec
 from perks.domain.stores import Store, StoreSpec
 from perks.domain.vocabulary import CustomEffectDefinition
@@ -45,12 +48,15 @@ __all__ = [
     "CouponRepository",
     "CustomEffectRepository",
     "EvaluationGroupRepository",
+    "IdempotencyKeyRepository",
     "IntegrationKeyRepository",
     "ManagementKeyRepository",
     "NewCoupon",
     "NewIntegrationKey",
     "NewManagementKey",
     "RulesetRepository",
+    "SessionEventRepository",
+    "SessionReturnRepository",
     "StoreFilter",
     "StoreRepository",
     "UnitOfWork",
@@ -354,6 +360,29 @@ class CustomerSessionRepository(Protocol):
     def count_for_profile(self, application_id: int, profile_integration_id: str) -> int: ...
 
 
+class SessionEventRepository(Protocol):
+    def add(self, event: Event) -> Event: ...
+
+
+class SessionReturnRepository(Protocol):
+    def add(self, cart_return: CartReturn) -> CartReturn: ...
+    def for_session(self, session_id: int) -> list[CartReturn]:
+        """The session's returns, oldest first."""
+        ...
+
+
+class IdempotencyKeyRepository(Protocol):
+    def get(
+        self, application_id: int, operation: str, key: str, *, now: datetime
+    ) -> StoredAnswer | None:
+        """The answer stored for the key, unless it has expired."""
+        ...
+
+    def add(self, answer: StoredAnswer) -> None:
+        """Store an answer (replacing an expired one); ``Conflict`` when the key is taken."""
+        ...
+
+
 class BackgroundJobs(Protocol):
     """Runs work after the request that asked for it has been answered."""
 
@@ -393,6 +422,12 @@ class UnitOfWork(Protocol):
     def customer_profiles(self) -> CustomerProfileRepository: ...
     @property
     def customer_sessions(self) -> CustomerSessionRepository: ...
+    @property
+    def session_events(self) -> SessionEventRepository: ...
+    @property
+    def session_returns(self) -> SessionReturnRepository: ...
+    @property
+    def idempotency_keys(self) -> IdempotencyKeyRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -25,7 +25,7 @@ from perks.domain.customer_sessions import (
 from perks.domain.effects import Effect
 from perks.domain.errors import Conflict
 
-__all__ = ["SqlCustomerSessionRepository"]
+__all__ = ["SqlCustomerSessionRepository", "effect_document", "effect_from_document"]
 
 
 class SqlCustomerSessionRepository:
@@ -87,10 +87,10 @@ def _values(stored: StoredSession) -> dict[str, Any]:
         "updated": session.updated,
         "first_session": stored.first_session,
         "document": dump(_document(session)),
-        "effects": dump([_effect_document(e) for e in stored.effects]),
+        "effects": dump([effect_document(e) for e in stored.effects]),
         "committed": dump(
             {
-                "effects": [_effect_document(e) for e in stored.committed],
+                "effects": [effect_document(e) for e in stored.committed],
                 "changes": [_change_document(c) for c in stored.committed_changes],
                 "coupons": list(stored.redeemed_coupons),
                 "total": stored.committed_total,
@@ -155,7 +155,7 @@ def _item(document: dict[str, Any]) -> CartItem:
     )
 
 
-def _effect_document(effect: Effect) -> dict[str, Any]:
+def effect_document(effect: Effect) -> dict[str, Any]:
     return {
         "campaignId": effect.campaign_id,
         "rulesetId": effect.ruleset_id,
@@ -170,7 +170,7 @@ def _effect_document(effect: Effect) -> dict[str, Any]:
     }
 
 
-def _effect(document: dict[str, Any]) -> Effect:
+def effect_from_document(document: dict[str, Any]) -> Effect:
     return Effect(
         campaign_id=int(document["campaignId"]),
         ruleset_id=int(document["rulesetId"]),
@@ -210,8 +210,8 @@ def _stored(row: RowMapping) -> StoredSession:
         application_id=int(row["application_id"]),
         session=session,
         first_session=bool(row["first_session"]),
-        effects=tuple(_effect(e) for e in load(row["effects"])),
-        committed=tuple(_effect(e) for e in committed["effects"]),
+        effects=tuple(effect_from_document(e) for e in load(row["effects"])),
+        committed=tuple(effect_from_document(e) for e in committed["effects"]),
         committed_changes=tuple(_change(c) for c in committed["changes"]),
         redeemed_coupons=tuple(int(i) for i in committed["coupons"]),
         committed_total=Decimal(committed["total"]),

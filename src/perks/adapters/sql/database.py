@@ -11,10 +11,20 @@ __all__ = ["SqlDatabase"]
 
 
 class SqlDatabase:
-    def __init__(self, url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 8) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = 5000,
+        pool_size: int = 8,
+        lock_timeout_ms: int = 5000,
+    ) -> None:
         self.url = engines.normalize_database_url(url)
         self.engine: Engine = engines.create_database_engine(
-            self.url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size
+            self.url,
+            busy_timeout_ms=busy_timeout_ms,
+            pool_size=pool_size,
+            lock_timeout_ms=lock_timeout_ms,
         )
 
     @property

@@ -7,14 +7,22 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
-__all__ = ["WRITE_OPTION", "create_database_engine", "is_sqlite", "normalize_database_url"]
+__all__ = [
+    "WRITE_OPTION",
+    "busy",
+    "create_database_engine",
+    "is_sqlite",
+    "normalize_database_url",
+]
 
 # Execution option set on connections that will write: SQLite then takes its write
 # lock at BEGIN, so concurrent read-then-write transactions queue instead of failing
 # "database is locked" halfway (DESIGN.md: 364 of 400 failed with a deferred BEGIN).
 WRITE_OPTION = "perks_write"
+_LOCK_NOT_AVAILABLE = "55P03"
 
 
 def normalize_database_url(url: str) -> str:
@@ -33,13 +41,31 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalize_database_url(url)).get_backend_name() == "sqlite"
 
 
-def create_database_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 8) -> Engine:
+def create_database_engine(
+    url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 8, lock_timeout_ms: int = 5000
+) -> Engine:
+    """SQLite waits ``busy_timeout_ms`` for the write lock; PostgreSQL waits
+    ``lock_timeout_ms`` for a row lock. Either way, a request that does not get its turn
+    fails with :class:`Busy` (see :func:`busy`)."""
     normalized = normalize_database_url(url)
     if is_sqlite(normalized):
         return _sqlite_engine(normalized, busy_timeout_ms)
     return create_engine(
-        normalized, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        normalized,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"},
     )
+
+
+def busy(error: DBAPIError) -> bool:
+    """Whether ``error`` says the request did not get its turn: SQLite's write lock stayed
+    taken past ``busy_timeout``, or a PostgreSQL row lock past ``lock_timeout`` (55P03)."""
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        return "database is locked" in str(original) or "database is busy" in str(original)
+    return getattr(original, "sqlstate", None) == _LOCK_NOT_AVAILABLE
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:

@@ -29,10 +29,13 @@ __all__ = [
     "customer_profiles",
     "customer_sessions",
     "evaluation_groups",
+    "idempotency_keys",
     "integration_keys",
     "management_keys",
     "metadata",
     "rulesets",
+    "session_events",
+    "session_returns",
     "stores",
 ]
 
@@ -395,3 +398,74 @@ Index(
     customer_sessions.c.application_id,
     customer_sessions.c.profile_integration_id,
 )
+
+# What happened to a session: its built-in events, with the effects and meta they produced.
+session_events = Table(
+    "session_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("type", String(255), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("session_integration_id", String(1000), nullable=False),
+    Column("profile_integration_id", String(1000), nullable=False),
+    Column("store_integration_id", String(1000), nullable=True),
+    Column("attributes", Text, nullable=False),
+    Column("effects", Text, nullable=False),
+    Column("meta", Text, nullable=False),
+)
+Index(
+    "ix_session_events_session",
+    session_events.c.application_id,
+    session_events.c.session_integration_id,
+)
+
+# Returns of a closed session's cart items (``Return``), oldest first.
+session_returns = Table(
+    "session_returns",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "session_id",
+        Id,
+        ForeignKey("customer_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("session_integration_id", String(1000), nullable=False),
+    Column("profile_integration_id", String(1000), nullable=False),
+    Column("event_id", Id, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("items", Text, nullable=False),
+)
+Index("ix_session_returns_session_id", session_returns.c.session_id)
+
+# The stored answers of requests sent with an ``Idempotency-Key`` (kept 24 hours).
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column(
+        "application_id",
+        Id,
+        ForeignKey("applications.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("operation", String(100), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("expires", UtcDateTime, nullable=False),
+)
+Index("ix_idempotency_keys_expires", idempotency_keys.c.expires)

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection, RootTransaction
+from sqlalchemy.exc import DBAPIError
 
 from perks.adapters.sql.additional_costs import SqlAdditionalCostRepository
 from perks.adapters.sql.api_keys import SqlIntegrationKeyRepository, SqlManagementKeyRepository
@@ -18,11 +19,18 @@ from perks.adapters.sql.coupons import SqlCouponRepository
 from perks.adapters.sql.custom_effects import SqlCustomEffectRepository
 from perks.adapters.sql.customer_profiles import SqlCustomerProfileRepository
 from perks.adapters.sql.customer_sessions import SqlCustomerSessionRepository
-from perks.adapters.sql.engine import WRITE_OPTION
+from perks.adapters.sql.engine import WRITE_OPTION, busy
 from perks.adapters.sql.evaluation_groups import SqlEvaluationGroupRepository
+from perks.adapters.sql.idempotency_keys import SqlIdempotencyKeyRepository
+from perks.adapters.sql.session_events import SqlSessionEventRepository
+from perks.adapters.sql.session_returns import SqlSessionReturnRepository
 from perks.adapters.sql.stores import SqlStoreRepository
+from perks.domain.errors import Conflict
 
-__all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
+__all__ = ["TOO_MANY_REQUESTS", "SqlUnitOfWork", "SqlUnitOfWorkFactory"]
+
+# Talon.One's words for a request that could not get its turn (its 409).
+TOO_MANY_REQUESTS = "Too many requests are updating this profile/session at the same time"
 
 
 class SqlUnitOfWork:
@@ -35,7 +43,13 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         connection = self._engine.connect().execution_options(**{WRITE_OPTION: self._write})
         self._connection = connection
-        self._transaction = connection.begin()
+        try:
+            self._transaction = connection.begin()
+        except DBAPIError as error:
+            connection.close()
+            if busy(error):
+                raise Conflict(TOO_MANY_REQUESTS) from error
+            raise
         self.applications = SqlApplicationRepository(connection)
         self.integration_keys = SqlIntegrationKeyRepository(connection)
         self.management_keys = SqlManagementKeyRepository(connection)
@@ -51,6 +65,9 @@ class SqlUnitOfWork:
         self.budget_counters = SqlBudgetCounterRepository(connection)
         self.customer_profiles = SqlCustomerProfileRepository(connection)
         self.customer_sessions = SqlCustomerSessionRepository(connection)
+        self.session_events = SqlSessionEventRepository(connection)
+        self.session_returns = SqlSessionReturnRepository(connection)
+        self.idempotency_keys = SqlIdempotencyKeyRepository(connection)
         return self
 
     def commit(self) -> None:
@@ -70,6 +87,8 @@ class SqlUnitOfWork:
                 self._transaction.rollback()
         finally:
             self._connection.close()
+        if isinstance(exc, DBAPIError) and busy(exc):
+            raise Conflict(TOO_MANY_REQUESTS) from exc
 
 
 class SqlUnitOfWorkFactory:

@@ -14,9 +14,10 @@ from perks.domain.attributes import AttributeEntity, AttributeType
 from perks.domain.campaigns import CampaignFeature, CampaignState, CampaignType
 from perks.domain.evaluation_groups import EvaluationMode, EvaluationScope
 from perks.domain.limits import LimitEntity, LimitPeriod
+from perks.entrypoints.http.entities import CodeGeneratorSettings
 from perks.entrypoints.http.management.applications import ApplicationSettings, AttributesSettings
 from perks.entrypoints.http.management.attributes import Name, Title
-from perks.entrypoints.http.management.campaigns import CodeGeneratorSettings, Tag
+from perks.entrypoints.http.management.campaigns import Tag
 from perks.entrypoints.http.management.coupons import UsageLimit
 from perks.entrypoints.http.management.custom_effects import TemplateArgDef
 from perks.entrypoints.http.management.rulesets import Binding, Rule

@@ -34,8 +34,8 @@ from perks.entrypoints.config.documents import (
     SetBranch,
     SetLeaf,
 )
+from perks.entrypoints.http.entities import CodeGeneratorSettings, settings_to_wire
 from perks.entrypoints.http.management.applications import AttributesSettings
-from perks.entrypoints.http.management.campaigns import CodeGeneratorSettings, settings_to_wire
 from perks.entrypoints.http.management.custom_effects import params_to_wire
 from perks.entrypoints.http.management.rulesets import Binding, rule_to_wire
 from perks.entrypoints.http.management.rulesets import Rule as WireRule

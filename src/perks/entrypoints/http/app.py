@@ -56,13 +56,15 @@ def create_app(
     *,
     max_body_bytes: int,
     title: str = "perks",
+    unlisted: Sequence[Operation[Any, Any]] = (),
 ) -> Starlette:
-    """Serve ``operations``; ``/openapi.json``, ``/docs`` and ``/metrics`` come along."""
+    """Serve ``operations``; ``/openapi.json``, ``/docs`` and ``/metrics`` come along.
+    ``unlisted`` operations are served the same way but left out of the OpenAPI document."""
     registry = CollectorRegistry()
     metrics = HttpMetrics(registry)
     document = encode(openapi_document(operations, title=title, version=__version__))
     by_path: dict[str, dict[str, Operation[Any, Any]]] = {}
-    for op in operations:
+    for op in (*operations, *unlisted):
         by_path.setdefault(op.path, {})[op.method] = op
     routes = [
         Route(path, partial(_dispatch, ops, services, max_body_bytes), methods=list(ops))
@@ -132,6 +134,7 @@ def _handle(
         body=_decode(op, payload),
         principal=principal,
         text=_path_texts(op, request.path_params),
+        headers=request.headers,
     )
     return op.handler(call)
 

@@ -15,6 +15,7 @@ from perks.domain.errors import (
     SourceKind,
     Unauthenticated,
     Unavailable,
+    Unprocessable,
 )
 from perks.entrypoints.http.wire import encode
 
@@ -84,6 +85,8 @@ def response_for(error: PerksError) -> Response:
     status, title, location, kind = _SIMPLE.get(type(error), _INTERNAL)
     if isinstance(error, Conflict) and error.pointer:
         location = error.pointer
+    if isinstance(error, Unprocessable):
+        location = error.parameter
     details = (
         "the request failed" if (status, title, location, kind) == _INTERNAL else error.details
     )
@@ -96,6 +99,7 @@ _SIMPLE: dict[type[PerksError], tuple[int, str, str, SourceKind]] = {
     Unauthenticated: (401, "unauthorized", "Authorization", "parameter"),
     Forbidden: (403, "forbidden", "", "pointer"),
     Unavailable: (503, "unavailable", "", "pointer"),
+    Unprocessable: (422, "unprocessable entity", "", "parameter"),
 }
 _INTERNAL: tuple[int, str, str, SourceKind] = (500, "internal error", "", "pointer")
 

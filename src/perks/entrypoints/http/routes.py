@@ -82,6 +82,7 @@ class Call(Generic[B, Q]):
     body: B
     principal: ManagementPrincipal | IntegrationPrincipal | None = None
     text: Mapping[str, str] = field(default_factory=dict)  # the operation's text path values
+    headers: Mapping[str, str] = field(default_factory=dict)  # case-insensitive names
 
     @property
     def management(self) -> ManagementPrincipal:

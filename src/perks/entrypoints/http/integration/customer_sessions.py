@@ -3,6 +3,7 @@ of customer sessions (``IntegrationRequest``, ``NewCustomerSessionV2``, ``Integr
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -10,11 +11,15 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from perks.domain.applications import ACCOUNT_ID
+from perks.domain.coupons import Coupon as DomainCoupon
 from perks.domain.customer_profiles import CustomerProfile as DomainProfile
 from perks.domain.customer_sessions import CartItem as DomainCartItem
 from perks.domain.customer_sessions import SessionState, SessionUpdate, StoredSession
 from perks.domain.effects import Effect as DomainEffect
 from perks.domain.evaluation import RuleFailure
+from perks.domain.events import Event as DomainEvent
+from perks.domain.returns import CartReturn
+from perks.entrypoints.http.entities import Campaign, Coupon, wire_campaign, wire_coupon
 from perks.entrypoints.http.routes import Auth, Call, Operation, Reply
 from perks.entrypoints.http.wire import AwareDateTime, WireStruct
 from perks.services.customer_sessions import SessionOutcome, SessionRequest
@@ -159,13 +164,63 @@ class RuleFailureReason(WireStruct, omit_defaults=True):
     evaluation_group_mode: str | None = None
 
 
+class Meta(WireStruct, omit_defaults=True):
+    coupon_rejection_reason: dict[str, Any] | None = None
+
+
+class Event(WireStruct, omit_defaults=True):
+    """``Event``: what the request recorded (id 0 in a dry run, which records nothing)."""
+
+    id: int
+    created: datetime
+    application_id: int
+    type: str
+    attributes: dict[str, Any]
+    effects: list[Effect]
+    profile_id: str | None = None
+    store_integration_id: str | None = None
+    session_id: str | None = None
+    meta: Meta | None = None
+
+
+class ReturnedCartItem(WireStruct, omit_defaults=True):
+    position: int
+    quantity: int | None = None
+    sku: Annotated[str, msgspec.Meta(min_length=1)] | None = None
+
+
+class Return(WireStruct, omit_defaults=True):
+    """``Return``: one return request on a session."""
+
+    id: int
+    created: datetime
+    application_id: int
+    account_id: int
+    returned_cart_items: list[ReturnedCartItem]
+    event_id: int = msgspec.field(name="eventId")
+    session_id: int
+    session_integration_id: str
+    profile_integration_id: str | None = None
+
+
+class IntegrationCoupon(Coupon, omit_defaults=True, kw_only=True):
+    """``IntegrationCoupon``: a ``Coupon`` with how often the session's profile redeemed it."""
+
+    profile_redemption_count: int
+
+
 class IntegrationStateV2(WireStruct, omit_defaults=True):
     effects: list[Effect]
     created_coupons: list[Any]
     created_referrals: list[Any]
     customer_session: CustomerSessionV2 | None = None
     customer_profile: CustomerProfile | None = None
+    coupons: list[IntegrationCoupon] | None = None
+    triggered_campaigns: list[Campaign] | None = None
+    event: Event | None = None
     rule_failure_reasons: list[RuleFailureReason] | None = None
+    return_: Return | None = msgspec.field(default=None, name="return")
+    previous_returns: list[Return] | None = None
 
 
 class IntegrationCustomerSessionResponse(WireStruct):
@@ -318,7 +373,49 @@ def _wire_failure(failure: RuleFailure) -> RuleFailureReason:
     )
 
 
-def _state(outcome: SessionOutcome, content: list[ResponseContent]) -> IntegrationStateV2:
+def _wire_event(event: DomainEvent) -> Event:
+    rejection = event.meta.get("couponRejectionReason")
+    return Event(
+        id=event.id,
+        created=event.created,
+        application_id=event.application_id,
+        type=event.type,
+        attributes=dict(event.attributes),
+        effects=[wire_effect(effect) for effect in event.effects],
+        profile_id=event.profile_id or None,
+        store_integration_id=event.store_integration_id,
+        session_id=event.session_integration_id,
+        meta=Meta(coupon_rejection_reason=dict(rejection))
+        if isinstance(rejection, Mapping)
+        else Meta(),
+    )
+
+
+def wire_return(cart_return: CartReturn) -> Return:
+    return Return(
+        id=cart_return.id,
+        created=cart_return.created,
+        application_id=cart_return.application_id,
+        account_id=ACCOUNT_ID,
+        returned_cart_items=[
+            ReturnedCartItem(position=item.position, quantity=item.quantity, sku=item.sku)
+            for item in cart_return.returned_cart_items
+        ],
+        event_id=cart_return.event_id,
+        session_id=cart_return.session_id,
+        session_integration_id=cart_return.session_integration_id,
+        profile_integration_id=cart_return.profile_integration_id or None,
+    )
+
+
+def _wire_coupon(coupon: DomainCoupon) -> IntegrationCoupon:
+    wired = wire_coupon(coupon)
+    fields = {name: getattr(wired, name) for name in wired.__struct_fields__}
+    return IntegrationCoupon(**fields, profile_redemption_count=0)
+
+
+def state(outcome: SessionOutcome, content: Collection[str]) -> IntegrationStateV2:
+    """``IntegrationStateV2``: the effects always, the rest as ``responseContent`` asks."""
     wanted = set(content)
     stored = outcome.stored
     now = stored.session.updated or stored.session.created
@@ -331,8 +428,19 @@ def _state(outcome: SessionOutcome, content: list[ResponseContent]) -> Integrati
         customer_profile=_wire_profile(outcome.profile, now)
         if "customerProfile" in wanted and outcome.profile is not None
         else None,
+        coupons=[_wire_coupon(c) for c in outcome.coupons] if "coupons" in wanted else None,
+        triggered_campaigns=[wire_campaign(c, now) for c in outcome.triggered_campaigns]
+        if "triggeredCampaigns" in wanted
+        else None,
+        event=_wire_event(outcome.event)
+        if "event" in wanted and outcome.event is not None
+        else None,
         rule_failure_reasons=[_wire_failure(f) for f in outcome.evaluation.rule_failures]
         if "ruleFailureReasons" in wanted
+        else None,
+        return_=None if outcome.cart_return is None else wire_return(outcome.cart_return),
+        previous_returns=[wire_return(r) for r in outcome.previous_returns]
+        if "previousReturns" in wanted
         else None,
     )
 
@@ -348,9 +456,10 @@ def update_customer_session(call: Call[IntegrationRequest, SessionQuery]) -> Rep
             dry=query.dry,
             now=query.now,
             evaluable_campaign_ids=update.evaluable_campaign_ids,
+            with_previous_returns="previousReturns" in body.response_content,
         ),
     )
-    return Reply(200, _state(outcome, body.response_content))
+    return Reply(200, state(outcome, body.response_content))
 
 
 def get_customer_session(call: Call[None, None]) -> Reply:

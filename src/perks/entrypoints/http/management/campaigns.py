@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import msgspec
 
 from perks.domain.campaigns import (
-    Campaign as DomainCampaign,
-)
-from perks.domain.campaigns import (
     CampaignFeature,
     CampaignSpec,
     CampaignState,
     CampaignType,
-    FrontendState,
-    budgets,
-    frontend_state,
 )
 from perks.domain.campaigns import (
     CodeGeneratorSettings as DomainCodeGeneratorSettings,
 )
 from perks.domain.limits import LimitConfig as DomainLimitConfig
-from perks.domain.limits import LimitEntity, LimitPeriod
-from perks.entrypoints.http.management.applications import ACCOUNT_ID
+from perks.entrypoints.http.entities import (
+    Campaign,
+    CodeGeneratorSettings,
+    LimitConfig,
+    wire_campaign,
+)
 from perks.entrypoints.http.management.paging import ListQuery, page_request
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import AwareDateTime, WireStruct
@@ -35,40 +32,12 @@ from perks.services.ports import CampaignFilter
 
 __all__ = [
     "OPERATIONS",
-    "USER_ID",
-    "CodeGeneratorSettings",
-    "LimitConfig",
     "Tag",
     "limits_from_wire",
-    "limits_to_wire",
     "settings_from_wire",
-    "settings_to_wire",
 ]
 
-# perks has no user accounts: every campaign is the installation's own.
-USER_ID = ACCOUNT_ID
-
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
-
-
-class CodeGeneratorSettings(WireStruct):
-    valid_characters: list[str]
-    coupon_pattern: str
-
-
-class LimitConfig(WireStruct):
-    """A campaign's ``LimitConfig``: ``entities: []`` is a campaign-wide budget."""
-
-    action: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    limit: Decimal
-    entities: list[LimitEntity]
-    period: LimitPeriod | None = None
-
-
-class CampaignBudget(WireStruct):
-    action: str
-    limit: Decimal
-    counter: Decimal
 
 
 class NewCampaign(WireStruct):
@@ -92,37 +61,6 @@ class NewCampaign(WireStruct):
     linked_store_ids: list[int] = []
     coupon_attributes: dict[str, Any] = {}
     evaluation_group_id: int | None = None
-
-
-class Campaign(WireStruct, omit_defaults=True):
-    """``Campaign``: every field the SDK requires is always present."""
-
-    id: int
-    created: datetime
-    application_id: int
-    user_id: int
-    name: str
-    description: str
-    state: CampaignState
-    tags: list[str]
-    reevaluate_on_return: bool
-    features: list[CampaignFeature]
-    limits: list[LimitConfig]
-    type: CampaignType
-    frontend_state: FrontendState
-    stores_imported: bool
-    budgets: list[CampaignBudget]
-    attributes: dict[str, Any]
-    campaign_groups: list[int]
-    linked_store_ids: list[int]
-    start_time: AwareDateTime | None = None
-    end_time: AwareDateTime | None = None
-    active_ruleset_id: int | None = None
-    coupon_settings: CodeGeneratorSettings | None = None
-    referral_settings: CodeGeneratorSettings | None = None
-    coupon_attributes: dict[str, Any] | None = None
-    evaluation_group_id: int | None = None
-    updated: datetime | None = None
 
 
 class CampaignCopy(WireStruct):
@@ -166,24 +104,6 @@ def limits_from_wire(wire: list[LimitConfig]) -> tuple[DomainLimitConfig, ...]:
     )
 
 
-def limits_to_wire(limits: tuple[DomainLimitConfig, ...]) -> list[LimitConfig]:
-    return [
-        LimitConfig(
-            action=limit.action,
-            limit=limit.limit,
-            entities=list(limit.entities),
-            period=limit.period,
-        )
-        for limit in limits
-    ]
-
-
-def settings_to_wire(settings: DomainCodeGeneratorSettings) -> CodeGeneratorSettings:
-    return CodeGeneratorSettings(
-        valid_characters=list(settings.valid_characters), coupon_pattern=settings.coupon_pattern
-    )
-
-
 def _spec(body: NewCampaign) -> CampaignSpec:
     return CampaignSpec(
         name=body.name,
@@ -204,45 +124,6 @@ def _spec(body: NewCampaign) -> CampaignSpec:
         linked_store_ids=tuple(body.linked_store_ids),
         coupon_attributes=body.coupon_attributes,
         evaluation_group_id=body.evaluation_group_id,
-    )
-
-
-def wire_campaign(campaign: DomainCampaign, now: datetime) -> Campaign:
-    assert campaign.created is not None
-    return Campaign(
-        id=campaign.id,
-        created=campaign.created,
-        updated=campaign.updated,
-        application_id=campaign.application_id,
-        user_id=USER_ID,
-        name=campaign.name,
-        description=campaign.description,
-        state=campaign.state,
-        tags=list(campaign.tags),
-        reevaluate_on_return=campaign.reevaluate_on_return,
-        features=list(campaign.features),
-        limits=limits_to_wire(campaign.limits),
-        type=campaign.type,
-        frontend_state=frontend_state(campaign, now),
-        stores_imported=False,
-        budgets=[
-            CampaignBudget(action=b.action, limit=b.limit, counter=b.counter)
-            for b in budgets(campaign)
-        ],
-        attributes=dict(campaign.attributes),
-        campaign_groups=list(campaign.campaign_groups),
-        linked_store_ids=list(campaign.linked_store_ids),
-        start_time=campaign.start_time,
-        end_time=campaign.end_time,
-        active_ruleset_id=campaign.active_ruleset_id,
-        coupon_settings=None
-        if campaign.coupon_settings is None
-        else settings_to_wire(campaign.coupon_settings),
-        referral_settings=None
-        if campaign.referral_settings is None
-        else settings_to_wire(campaign.referral_settings),
-        coupon_attributes=dict(campaign.coupon_attributes) or None,
-        evaluation_group_id=campaign.evaluation_group_id,
     )
 
 

@@ -9,8 +9,8 @@ import msgspec
 
 from perks.domain.coupon_codes import DateFormat
 from perks.domain.pages import parse_sort
+from perks.entrypoints.http.entities import USER_ID
 from perks.entrypoints.http.management.applications import ACCOUNT_ID
-from perks.entrypoints.http.management.campaigns import USER_ID
 from perks.entrypoints.http.management.coupons import coupon_filter
 from perks.entrypoints.http.routes import Auth, Call, Operation, RawBody, Reply, Upload
 from perks.entrypoints.http.wire import AwareDateTime, WireStruct

@@ -11,12 +11,12 @@ import msgspec
 from perks.domain.coupon_jobs import CouponCreationJob as DomainJob
 from perks.domain.coupon_jobs import JobStatus
 from perks.domain.coupons import MAX_USAGE_LIMIT, CouponProperties
-from perks.entrypoints.http.management.applications import ACCOUNT_ID
-from perks.entrypoints.http.management.campaigns import (
+from perks.entrypoints.http.entities import (
     USER_ID,
     CodeGeneratorSettings,
     settings_to_wire,
 )
+from perks.entrypoints.http.management.applications import ACCOUNT_ID
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import AwareDateTime, WireStruct
 from perks.services.coupons import NewCoupons

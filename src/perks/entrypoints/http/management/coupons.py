@@ -10,12 +10,8 @@ from typing import Annotated, Any, Literal, Protocol
 import msgspec
 
 from perks.domain.coupons import MAX_USAGE_LIMIT, CouponBatchChanges, CouponProperties
-from perks.domain.coupons import Coupon as DomainCoupon
-from perks.entrypoints.http.management.campaigns import (
-    LimitConfig,
-    limits_from_wire,
-    limits_to_wire,
-)
+from perks.entrypoints.http.entities import Coupon, LimitConfig, wire_coupon
+from perks.entrypoints.http.management.campaigns import limits_from_wire
 from perks.entrypoints.http.management.paging import ListQuery, page_request
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import AwareDateTime, WireStruct
@@ -59,29 +55,6 @@ class UpdateCoupon(WireStruct):
     recipient_integration_id: str | None = None
     is_reservation_mandatory: bool | None = None
     implicitly_reserved: bool | None = None
-
-
-class Coupon(WireStruct, omit_defaults=True):
-    id: int
-    created: datetime
-    campaign_id: int
-    value: str
-    usage_limit: int
-    usage_counter: int
-    discount_counter: Decimal
-    reservation_counter: int
-    limits: list[LimitConfig]
-    attributes: dict[str, Any]
-    is_reservation_mandatory: bool
-    implicitly_reserved: bool
-    discount_limit: Decimal | None = None
-    discount_remainder: Decimal | None = None
-    reservation_limit: int | None = None
-    start_date: AwareDateTime | None = None
-    expiry_date: AwareDateTime | None = None
-    recipient_integration_id: str | None = None
-    batch_id: str | None = None
-    referral_id: int | None = None
 
 
 class CouponList(WireStruct):
@@ -139,32 +112,6 @@ def coupon_filter(query: CouponFilterFields) -> CouponFilter:
     )
 
 
-def _wire(coupon: DomainCoupon) -> Coupon:
-    assert coupon.created is not None
-    return Coupon(
-        id=coupon.id,
-        created=coupon.created,
-        campaign_id=coupon.campaign_id,
-        value=coupon.value,
-        usage_limit=coupon.usage_limit,
-        usage_counter=coupon.usage_counter,
-        discount_counter=coupon.discount_counter,
-        reservation_counter=coupon.reservation_counter,
-        limits=limits_to_wire(coupon.limits),
-        attributes=dict(coupon.attributes),
-        is_reservation_mandatory=coupon.is_reservation_mandatory,
-        implicitly_reserved=coupon.implicitly_reserved,
-        discount_limit=coupon.discount_limit,
-        discount_remainder=coupon.discount_remainder,
-        reservation_limit=coupon.reservation_limit,
-        start_date=coupon.start_date,
-        expiry_date=coupon.expiry_date,
-        recipient_integration_id=coupon.recipient_integration_id,
-        batch_id=coupon.batch_id,
-        referral_id=coupon.referral_id,
-    )
-
-
 def create_coupons(call: Call[NewCoupons, CreateQuery]) -> Reply:
     body = call.body
     properties = CouponProperties(
@@ -201,7 +148,7 @@ def create_coupons(call: Call[NewCoupons, CreateQuery]) -> Reply:
         page_request(ListQuery(page_size=1000), sortable=COUPON_SORT_FIELDS),
         CouponFilter(batch_id=created.batch_id),
     )
-    data = [_wire(coupon) for coupon in coupons]
+    data = [wire_coupon(coupon) for coupon in coupons]
     return Reply(200, CouponList(total_result_size=created.count, data=data))
 
 
@@ -214,7 +161,7 @@ def get_coupons(call: Call[None, CouponsQuery]) -> Reply:
         page_request(query, sortable=COUPON_SORT_FIELDS),
         coupon_filter(query),
     )
-    return Reply(200, CouponPage(has_more=has_more, data=[_wire(c) for c in coupons]))
+    return Reply(200, CouponPage(has_more=has_more, data=[wire_coupon(c) for c in coupons]))
 
 
 def update_coupon(call: Call[UpdateCoupon, NoQuery]) -> Reply:
@@ -241,7 +188,7 @@ def update_coupon(call: Call[UpdateCoupon, NoQuery]) -> Reply:
         if body.implicitly_reserved is None
         else body.implicitly_reserved,
     )
-    return Reply(200, _wire(call.services.coupons.update(call.management, *ids, properties)))
+    return Reply(200, wire_coupon(call.services.coupons.update(call.management, *ids, properties)))
 
 
 class UpdateCouponBatch(WireStruct):

@@ -14,8 +14,8 @@ from perks.domain.vocabulary import (
     CustomEffectParam,
     CustomEffectParamType,
 )
+from perks.entrypoints.http.entities import USER_ID
 from perks.entrypoints.http.management.applications import ACCOUNT_ID
-from perks.entrypoints.http.management.campaigns import USER_ID
 from perks.entrypoints.http.management.paging import ListQuery, page_request
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import WireStruct

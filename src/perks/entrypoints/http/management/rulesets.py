@@ -16,7 +16,7 @@ from perks.domain.rulesets import Binding as DomainBinding
 from perks.domain.rulesets import Rule as DomainRule
 from perks.domain.rulesets import Ruleset as DomainRuleset
 from perks.domain.rulesets import RulesetSpec
-from perks.entrypoints.http.management.campaigns import USER_ID
+from perks.entrypoints.http.entities import USER_ID
 from perks.entrypoints.http.management.paging import ListQuery, page_request
 from perks.entrypoints.http.routes import Auth, Call, NoQuery, Operation, Reply
 from perks.entrypoints.http.wire import WireStruct
