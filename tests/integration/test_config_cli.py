@@ -42,6 +42,8 @@ def test_apply_then_plan_then_export(sqlite_url: str, tmp_path: Path) -> None:
     assert f"Wrote 8 file(s) to {out}." in exported.output
     for path in EXAMPLES.rglob("*.yaml"):
         relative = path.relative_to(EXAMPLES)
+        if relative.parts[0] == "tests":
+            continue  # golden carts: export never writes them
         assert (out / relative).read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
 
 
@@ -111,7 +113,7 @@ def test_the_schema_validates_the_examples(tmp_path: Path) -> None:
 
     located, problems = load_directory(EXAMPLES)
     assert problems == []
-    assert len(located) == 8
+    assert len(located) == 12  # 8 documents of state, 4 golden carts
     for path in sorted(EXAMPLES.rglob("*.yaml")):
         for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
             plain = json.loads(json.dumps(document, default=str))

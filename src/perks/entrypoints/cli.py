@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -224,6 +225,27 @@ def plan(directory: Directory, prune: Prune = False, database_url: DatabaseUrl =
 def apply(directory: Directory, prune: Prune = False, database_url: DatabaseUrl = None) -> None:
     """Make what is stored match the files, through the Management API's services."""
     _configured(database_url, partial(config_cli.run_apply, directory=directory, prune=prune))
+
+
+@app.command(name="test")
+def golden_carts(directory: Directory, database_url: DatabaseUrl = None) -> None:
+    """Run the golden carts (SessionTest documents) of the files as dry runs; exit 1 when one
+    fails. Without --database-url the files are applied to a scratch database first."""
+    if database_url is not None:
+        _configured(database_url, partial(config_cli.run_test, directory=directory, clock=None))
+        return
+    clock = config_cli.CaseClock()
+    with tempfile.TemporaryDirectory(prefix="perks-test-") as scratch:
+        url = f"sqlite:///{Path(scratch) / 'perks.db'}"
+        services = build_services(Settings(database_url=url), clock=clock)
+        try:
+            services.database.migrate()
+            code = config_cli.run_test(services, directory, clock=clock)
+        except PerksError as error:
+            raise _fail(error.details) from None
+        finally:
+            services.database.dispose()
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
 from perks.bootstrap import Services
 from perks.entrypoints import config
-from perks.entrypoints.config.files import SUFFIXES
+from perks.entrypoints.config.files import SUFFIXES, load_directory, load_text
+from perks.entrypoints.config.session_tests import (
+    CaseResult,
+    run_session_tests,
+    session_tests,
+)
 
-__all__ = ["run_apply", "run_export", "run_plan", "run_schema"]
+__all__ = ["CaseClock", "run_apply", "run_export", "run_plan", "run_schema", "run_test"]
 
 _SIGNS = {config.Action.CREATE: "+", config.Action.CHANGE: "~", config.Action.DELETE: "-"}
 _COLOURS = {
@@ -117,9 +123,9 @@ def run_export(services: Services, application_id: int, directory: Path, *, forc
 
 
 def _remove_configuration(directory: Path) -> None:
-    """Remove the files ``perks apply`` would read (others, a README say, stay)."""
+    """Remove the files ``perks apply`` would read (others, a README or golden carts, stay)."""
     for path in sorted(directory.rglob("*"), reverse=True):
-        if path.is_file() and path.suffix in SUFFIXES:
+        if path.is_file() and path.suffix in SUFFIXES and not _golden_carts(path):
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             shutil.rmtree(path)
@@ -132,3 +138,67 @@ def run_schema(output: Path | None) -> int:
     else:
         output.write_text(text, encoding="utf-8")
     return 0
+
+
+class CaseClock:
+    """The clock of a scratch database: golden carts set it to their ``now``."""
+
+    def __init__(self) -> None:
+        self._now: datetime | None = None
+
+    def now(self) -> datetime:
+        return self._now or datetime.now(UTC)
+
+    def set(self, now: datetime | None) -> None:
+        self._now = now
+
+
+def run_test(services: Services, directory: Path, *, clock: CaseClock | None) -> int:
+    """Run the golden carts of ``directory``. With ``clock`` (a scratch database), the files
+    are applied first and each case runs at its ``now``; without, they run on what is stored,
+    ``now`` sent as the dry run's ``now``."""
+    located, problems = load_directory(directory)
+    if problems:
+        return _problems(problems)
+    cases = session_tests(located)
+    if not cases:
+        typer.secho(f"No SessionTest documents in {directory}.", fg=typer.colors.YELLOW)
+        return 0
+    if clock is not None:
+        applied = config.apply(services, directory)
+        if applied.plan.problems:
+            return _problems(applied.plan.problems)
+        if applied.failed is not None:
+            assert applied.error is not None
+            details = applied.error.details
+            typer.secho(f"! could not apply {applied.failed.subject}: {details}", err=True)
+            return 1
+
+    def at(now: datetime | None) -> datetime | None:
+        if clock is None:
+            return now
+        clock.set(now)
+        return None
+
+    results = run_session_tests(services, cases, at=at)
+    for result in results:
+        _show_case(result)
+    failed = sum(1 for result in results if not result.passed)
+    colour = typer.colors.RED if failed else typer.colors.GREEN
+    typer.secho(f"{len(results) - failed} passed, {failed} failed.", fg=colour)
+    return 1 if failed else 0
+
+
+def _show_case(result: CaseResult) -> None:
+    if result.passed:
+        typer.secho(f"PASS {result.name}  ({result.source})", fg=typer.colors.GREEN)
+        return
+    typer.secho(f"FAIL {result.name}  ({result.source})", fg=typer.colors.RED)
+    for problem in result.problems:
+        typer.echo(f"      {problem}")
+
+
+def _golden_carts(path: Path) -> bool:
+    """Whether the file holds golden carts (which export never writes, so never removes)."""
+    located, _ = load_text(path.read_text(encoding="utf-8"), path.name, json=path.suffix == ".json")
+    return bool(session_tests(located))

@@ -15,6 +15,7 @@ from perks.domain.campaigns import CampaignFeature, CampaignState, CampaignType
 from perks.domain.evaluation_groups import EvaluationMode, EvaluationScope
 from perks.domain.limits import LimitEntity, LimitPeriod
 from perks.entrypoints.http.entities import CodeGeneratorSettings
+from perks.entrypoints.http.integration.customer_sessions import NewCustomerSessionV2
 from perks.entrypoints.http.management.applications import ApplicationSettings, AttributesSettings
 from perks.entrypoints.http.management.attributes import Name, Title
 from perks.entrypoints.http.management.campaigns import Tag
@@ -33,8 +34,10 @@ __all__ = [
     "CouponDocument",
     "CustomEffectDocument",
     "Document",
+    "EffectExpectation",
     "LimitConfig",
     "RulesetDocument",
+    "SessionTestDocument",
     "SetBranch",
     "SetLeaf",
 ]
@@ -178,6 +181,28 @@ class CampaignDocument(_Document, tag="Campaign"):
     coupons: list[CouponDocument] = []
 
 
+class EffectExpectation(WireStruct, omit_defaults=True):
+    """An effect a golden cart expects (or must not see): its ``effectType``, optionally the
+    name of the campaign that produced it, and the props it must have (others may be there)."""
+
+    effect_type: Annotated[str, msgspec.Meta(min_length=1)]
+    campaign: CampaignName | None = None
+    props: dict[str, Any] = {}
+
+
+class SessionTestDocument(_Document, tag="SessionTest"):
+    """A golden cart: a ``NewCustomerSessionV2`` evaluated as a dry run (at ``now`` when
+    given), and the effects it must produce and must not produce. ``perks test`` runs them;
+    ``plan`` and ``apply`` leave them alone."""
+
+    application: ApplicationName
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    customer_session: NewCustomerSessionV2
+    now: AwareDateTime | None = None
+    produces: list[EffectExpectation] = []
+    does_not_produce: list[EffectExpectation] = []
+
+
 Document = (
     ApplicationDocument
     | AttributeDocument
@@ -185,6 +210,7 @@ Document = (
     | CustomEffectDocument
     | CampaignSetDocument
     | CampaignDocument
+    | SessionTestDocument
 )
 
 KINDS: tuple[type[_Document], ...] = (
@@ -194,4 +220,5 @@ KINDS: tuple[type[_Document], ...] = (
     CustomEffectDocument,
     CampaignSetDocument,
     CampaignDocument,
+    SessionTestDocument,
 )

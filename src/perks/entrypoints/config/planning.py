@@ -19,6 +19,7 @@ from perks.entrypoints.config.documents import (
     CampaignSetDocument,
     CustomEffectDocument,
     Document,
+    SessionTestDocument,
 )
 from perks.entrypoints.config.files import FileProblem, Located
 from perks.entrypoints.config.state import (
@@ -44,6 +45,9 @@ class Plan:
         return sum(1 for step in self.steps if step.action is action and step.subject)
 
 
+_BY_NAME = (ApplicationDocument, AdditionalCostDocument, CustomEffectDocument)
+
+
 @dataclass(slots=True)
 class Desired:
     applications: dict[str, Located] = field(default_factory=dict)
@@ -52,6 +56,8 @@ class Desired:
     custom_effects: dict[str, Located] = field(default_factory=dict)
     campaign_sets: dict[str, Located] = field(default_factory=dict)
     campaigns: dict[tuple[str, str], Located] = field(default_factory=dict)
+    # Golden carts: read by ``perks test``, never planned.
+    session_tests: dict[tuple[str, str], Located] = field(default_factory=dict)
 
     @classmethod
     def collect(cls, located: Iterable[Located], problems: list[FileProblem]) -> Desired:
@@ -68,18 +74,24 @@ class Desired:
 
     def _slot(self, item: Located) -> tuple[dict[Any, Located], Any, str]:
         document = item.document
-        if isinstance(document, ApplicationDocument):
-            return self.applications, document.name, f"application {document.name!r}"
         if isinstance(document, AttributeDocument):
             key = (str(document.entity), document.name)
             return self.attributes, key, f"attribute {key[0]}.{key[1]}"
-        if isinstance(document, AdditionalCostDocument):
-            return self.additional_costs, document.name, f"additional cost {document.name!r}"
-        if isinstance(document, CustomEffectDocument):
-            return self.custom_effects, document.name, f"custom effect {document.name!r}"
         if isinstance(document, CampaignSetDocument):
             what = f"the evaluation tree of {document.application!r}"
             return self.campaign_sets, document.application, what
+        if isinstance(document, SessionTestDocument):
+            key = (document.application, document.name)
+            return self.session_tests, key, f"session test {key[1]!r} of {key[0]!r}"
+        if isinstance(
+            document, ApplicationDocument | AdditionalCostDocument | CustomEffectDocument
+        ):
+            table, kind = {
+                ApplicationDocument: (self.applications, "application"),
+                AdditionalCostDocument: (self.additional_costs, "additional cost"),
+                CustomEffectDocument: (self.custom_effects, "custom effect"),
+            }[type(document)]
+            return table, document.name, f"{kind} {document.name!r}"
         key = (document.application, document.name)
         return self.campaigns, key, f"campaign {key[1]!r} of {key[0]!r}"
 

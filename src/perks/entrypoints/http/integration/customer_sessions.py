@@ -252,7 +252,7 @@ def _item(item: CartItem) -> DomainCartItem:
     )
 
 
-def _update(body: NewCustomerSessionV2) -> SessionUpdate:
+def session_update(body: NewCustomerSessionV2) -> SessionUpdate:
     def listed(values: list[str] | None) -> tuple[str, ...] | None:
         return None if values is None else tuple(values)
 
@@ -447,7 +447,7 @@ def state(outcome: SessionOutcome, content: Collection[str]) -> IntegrationState
 
 def update_customer_session(call: Call[IntegrationRequest, SessionQuery]) -> Reply:
     body, query = call.body, call.query
-    update = _update(body.customer_session)
+    update = session_update(body.customer_session)
     outcome = call.services.customer_sessions.update(
         call.integration.application_id,
         SessionRequest(
