@@ -492,6 +492,16 @@ class FakeCouponRepository:
         used = replace(coupon, usage_counter=max(0, coupon.usage_counter - 1))
         self._table.rows[coupon_id] = (app, normalized, used)
 
+    def add_discount(self, coupon_id: int, amount: Decimal) -> bool:
+        if coupon_id not in self._table.rows:
+            return amount <= 0
+        app, normalized, coupon = self._table.rows[coupon_id]
+        counter = max(Decimal(0), coupon.discount_counter + amount)
+        if amount > 0 and coupon.discount_limit is not None and counter > coupon.discount_limit:
+            return False
+        self._table.rows[coupon_id] = (app, normalized, replace(coupon, discount_counter=counter))
+        return True
+
     def in_application(
         self, application_id: int, normalized_values: Collection[str]
     ) -> dict[str, Coupon]:

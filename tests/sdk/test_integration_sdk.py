@@ -173,11 +173,12 @@ def per_item(live_server: LiveServer) -> Iterator[tuple[IntegrationApi, int]]:
 
 
 def _return(position: int, quantity: int) -> ReturnIntegrationRequest:
-    return ReturnIntegrationRequest(
-        var_return=NewReturn(
-            returnedCartItems=[ReturnedCartItem(position=position, quantity=quantity)]
-        ),
-        responseContent=["customerSession", "customerProfile", "event", "previousReturns"],
+    returned = NewReturn(returnedCartItems=[ReturnedCartItem(position=position, quantity=quantity)])
+    return ReturnIntegrationRequest.model_validate(
+        {
+            "return": returned,
+            "responseContent": ["customerSession", "customerProfile", "event", "previousReturns"],
+        }
     )
 
 

@@ -21,10 +21,13 @@ from zoneinfo import ZoneInfo
 from perks.domain.limits import LimitConfig, LimitEntity, LimitPeriod
 
 __all__ = [
+    "COUPON_DISCOUNT",
     "CounterChange",
     "CounterKey",
     "Subjects",
     "counter_keys",
+    "coupon_discount_key",
+    "coupon_of",
     "fits",
     "missing_entities",
     "period_bucket",
@@ -65,6 +68,20 @@ class CounterKey:
     action: str
     subjects: tuple[tuple[str, str], ...]  # (entity, value), in the limit's entity order
     bucket: str  # "" (lifetime), "2026-11-23", "2026-W48", "2026-11", "2026"
+
+
+# A coupon's own discount budget (``discountLimit``, a gift card's balance): its counter is the
+# coupon's ``discountCounter``, kept on the coupon, not among the campaigns' counters.
+COUPON_DISCOUNT = "couponDiscount"
+
+
+def coupon_discount_key(campaign_id: int, coupon_id: int) -> CounterKey:
+    return CounterKey(campaign_id, COUPON_DISCOUNT, (("Coupon", str(coupon_id)),), "")
+
+
+def coupon_of(key: CounterKey) -> int | None:
+    """The coupon whose ``discountCounter`` the key is; None for a campaign's counter."""
+    return int(key.subjects[0][1]) if key.action == COUPON_DISCOUNT else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from perks.domain.budgets import CounterChange
+from perks.domain.budgets import COUPON_DISCOUNT, CounterChange
 from perks.domain.customer_sessions import CartItem, CustomerSession, SessionState
 from perks.domain.effects import Effect, EffectType, rollback_of
 from perks.domain.errors import InvalidInput, Problem
@@ -246,6 +246,7 @@ def _discount_key(effect: Effect) -> tuple[object, ...]:
     props = effect.props
     return (
         effect.campaign_id,
+        effect.rule_index,
         effect.effect_type,
         props.get("name"),
         *(str(props.get(place)) for place in _PLACES),
@@ -293,12 +294,16 @@ def _returned_share(
 def _given_back(
     change: CounterChange, value_back: Mapping[int, Decimal], effects_back: Mapping[int, int]
 ) -> Decimal:
+    """What goes back to one committed counter: a campaign's discount value (and a gift
+    card's balance, spent by its campaign's discounts), its count of discount effects."""
     key = change.key
-    if key.action == _DISCOUNT_VALUE:
-        return value_back.get(key.campaign_id, Decimal(0))
-    if key.action == _DISCOUNT_COUNT:
-        return Decimal(effects_back.get(key.campaign_id, 0))
-    return Decimal(0)
+    if key.action in (_DISCOUNT_VALUE, COUPON_DISCOUNT):
+        back = value_back.get(key.campaign_id, Decimal(0))
+    elif key.action == _DISCOUNT_COUNT:
+        back = Decimal(effects_back.get(key.campaign_id, 0))
+    else:
+        return Decimal(0)
+    return min(back, change.delta)
 
 
 def _quantities(returned: Sequence[ReturnedCartItem]) -> dict[int, int]:

@@ -46,7 +46,12 @@ from perks.domain.returns import (
     settle_return,
 )
 from perks.domain.rule_bindings import SessionView
-from perks.services.customer_sessions import NO_EVALUATION, SessionOutcome, record_events
+from perks.services.customer_sessions import (
+    NO_EVALUATION,
+    SessionOutcome,
+    give_back,
+    record_events,
+)
 from perks.services.lookups import require_application
 from perks.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from perks.services.session_inputs import CompiledRulesets, load_input
@@ -224,7 +229,7 @@ class CartReturnService:
         profile."""
         outcome = worked.outcome
         if worked.given_back:
-            uow.budget_counters.add(list(worked.given_back))
+            give_back(uow, worked.given_back)
         uow.customer_sessions.save(outcome.stored)
         assert outcome.event is not None
         assert outcome.cart_return is not None

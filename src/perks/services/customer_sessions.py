@@ -9,12 +9,13 @@ send the update again (never a limit passed).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
 from perks.domain.attributes import AttributeEntity
-from perks.domain.budgets import CounterChange
+from perks.domain.budgets import CounterChange, coupon_of
 from perks.domain.campaigns import Campaign
 from perks.domain.coupons import Coupon
 from perks.domain.customer_profiles import CustomerProfile
@@ -44,6 +45,7 @@ __all__ = [
     "CustomerSessionService",
     "SessionOutcome",
     "SessionRequest",
+    "give_back",
     "record_events",
 ]
 
@@ -80,6 +82,23 @@ def record_events(uow: UnitOfWork, records: list[Event]) -> Event:
     """Store a request's events; the last one, with its id, is the request's ``event``."""
     stored = [uow.session_events.add(record) for record in records]
     return stored[-1]
+
+
+def give_coupon_discounts(uow: UnitOfWork, changes: Sequence[CounterChange]) -> None:
+    """Move the gift cards' ``discountCounter``: a close spends them (409 when one no longer
+    covers it), a cancel, reopen or return gives back."""
+    for change in changes:
+        coupon_id = coupon_of(change.key)
+        if coupon_id is not None and not uow.coupons.add_discount(coupon_id, change.delta):
+            raise Conflict(
+                f"the balance of coupon {coupon_id} was spent meanwhile: send the update again"
+            )
+
+
+def give_back(uow: UnitOfWork, changes: Sequence[CounterChange]) -> None:
+    """Apply changes that give back (negative deltas): campaign budgets and gift cards."""
+    uow.budget_counters.add([c for c in changes if coupon_of(c.key) is None])
+    give_coupon_discounts(uow, changes)
 
 
 def _named_coupons(inp: EvaluationInput, evaluation: Evaluation) -> tuple[Coupon, ...]:
@@ -266,7 +285,8 @@ class CustomerSessionService:
 
     @staticmethod
     def _close(uow: UnitOfWork, stored: StoredSession, evaluation: Evaluation) -> StoredSession:
-        exceeded = uow.budget_counters.add(evaluation.changes())
+        changes = evaluation.changes()
+        exceeded = uow.budget_counters.add([c for c in changes if coupon_of(c.key) is None])
         if exceeded:
             raise Conflict(
                 "a budget of this session's campaigns was used up meanwhile: send the update "
@@ -275,6 +295,7 @@ class CustomerSessionService:
         for coupon_id in evaluation.redeemed_coupons:
             if not uow.coupons.redeem(coupon_id):
                 raise Conflict(f"coupon {coupon_id} was used up meanwhile: send the update again")
+        give_coupon_discounts(uow, changes)
         return replace(
             stored,
             committed=evaluation.effects,
@@ -291,9 +312,7 @@ class CustomerSessionService:
     ) -> tuple[StoredSession, tuple[Effect, ...]]:
         """Undo what the close committed: budgets, redemptions (never creations, attribute
         updates, free items or custom effects); the rollback effects say what."""
-        uow.budget_counters.add(
-            [CounterChange(change.key, -change.delta) for change in stored.committed_changes]
-        )
+        give_back(uow, [CounterChange(c.key, -c.delta) for c in stored.committed_changes])
         for coupon_id in stored.redeemed_coupons:
             uow.coupons.unredeem(coupon_id)
         given_back = tuple(rollbacks(stored.committed))

@@ -230,6 +230,11 @@ class CouponRepository(Protocol):
         ...
 
     def unredeem(self, coupon_id: int) -> None: ...
+    def add_discount(self, coupon_id: int, amount: Decimal) -> bool:
+        """Move the coupon's ``discountCounter`` by ``amount`` (negative gives back, never
+        below 0), unless that passes its ``discountLimit``: the row is read locked, so that
+        concurrent closes can never spend a gift card twice."""
+        ...
 
     def in_application(
         self, application_id: int, normalized_values: Collection[str]

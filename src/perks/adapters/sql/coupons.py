@@ -182,6 +182,26 @@ class SqlCouponRepository:
             .values(usage_counter=coupons.c.usage_counter - 1)
         )
 
+    def add_discount(self, coupon_id: int, amount: Decimal) -> bool:
+        """Move ``discountCounter`` by ``amount`` within ``discountLimit``: the row is read
+        locked (``FOR UPDATE`` on PostgreSQL; SQLite's writers are serial), checked, written."""
+        query = select(coupons.c.discount_counter, coupons.c.discount_limit).where(
+            coupons.c.id == coupon_id
+        )
+        if self._connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self._connection.execute(query).first()
+        if row is None:  # deleted meanwhile: nothing to spend, nothing to give back to
+            return amount <= 0
+        counter = max(Decimal(0), Decimal(row.discount_counter) + amount)
+        limit = None if row.discount_limit is None else Decimal(row.discount_limit)
+        if amount > 0 and limit is not None and counter > limit:
+            return False
+        self._connection.execute(
+            update(coupons).where(coupons.c.id == coupon_id).values(discount_counter=str(counter))
+        )
+        return True
+
     def update_many(
         self, campaign_id: int, batch_id: str | None, changes: CouponBatchChanges
     ) -> int:

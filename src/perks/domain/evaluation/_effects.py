@@ -13,7 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from perks.domain.budgets import CounterKey, Subjects, counter_keys, missing_entities
+from perks.domain.budgets import (
+    CounterKey,
+    Subjects,
+    counter_keys,
+    coupon_discount_key,
+    missing_entities,
+)
 from perks.domain.coupon_validation import own_limits
 from perks.domain.coupons import Coupon
 from perks.domain.discounts import Granted, ItemScope, Remaining, SessionScope
@@ -118,9 +124,11 @@ def _discount(
 ) -> Effect | None:
     desired = Decimal(str(props["value"]))
     budget = _budget_left(context, "setDiscount", deltas)
-    remainder = None if context.coupon is None else context.coupon.discount_remainder
-    if remainder is not None:  # a coupon's own discount budget (a gift card)
-        budget = remainder if budget is None else min(budget, remainder)
+    gift_card = _gift_card(context)
+    if gift_card is not None:  # a coupon's own discount budget (a gift card's balance)
+        key, balance = gift_card
+        left = balance - _counter(context, key, deltas)  # less what this session took
+        budget = left if budget is None else min(budget, left)
     asked = desired
     if budget is not None and budget < desired:
         if not context.inp.settings.partial_discounts:
@@ -131,12 +139,23 @@ def _discount(
         return None
     _count(context, "setDiscountEffect", deltas)
     _add(context, "setDiscount", granted.total, deltas)
+    if gift_card is not None:
+        key, _ = gift_card
+        deltas[key] = deltas.get(key, ZERO) + granted.total  # the close checks the limit
     written = {**props, "value": granted.value}
     if "totalDiscount" in written or granted.total != granted.value:
         written["totalDiscount"] = granted.total
     if asked < desired:
         written["desiredValue"] = remaining.money(desired)
     return context.effect(effect_type, written)
+
+
+def _gift_card(context: RuleContext) -> tuple[CounterKey, Decimal] | None:
+    """The coupon's discount counter and its balance, when the coupon has a discount limit."""
+    coupon = context.coupon
+    if coupon is None or coupon.discount_remainder is None:
+        return None
+    return coupon_discount_key(context.run.campaign.id, coupon.id), coupon.discount_remainder
 
 
 def _grant(
