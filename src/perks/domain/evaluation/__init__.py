@@ -9,8 +9,9 @@ close commits, the coupons it redeems and the campaigns that triggered.
 Group modes: ``stackable`` runs every member; ``listOrder`` stops at the first member that
 produces effects; ``lowestDiscount`` / ``highestDiscount`` try every member on the state at
 the group's start and keep the one whose discounts are the lowest / highest (the first on a
-tie), the others' coupons being rejected as ``CouponPartOfNotTriggeredCampaign``. The
-``cartItem`` scope (exclusivity per item) is evaluated as ``session`` for now.
+tie), the others' coupons being rejected as ``CouponPartOfNotTriggeredCampaign``. In a group
+of the ``cartItem`` scope the mode is decided per cart item: every item's per-item discounts
+come from one campaign, while the members' other effects stack.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from perks.domain.coupon_validation import CouponRejection
 from perks.domain.discounts import Remaining
 from perks.domain.effects import Effect, EffectType
 from perks.domain.evaluation._campaign import Group, candidates, evaluate_campaign, subjects_of
+from perks.domain.evaluation._effects import PER_ITEM_DISCOUNTS, line_of
 from perks.domain.evaluation._state import (
     EvaluationInput,
     RuleFailure,
@@ -32,7 +34,7 @@ from perks.domain.evaluation._state import (
     Settings,
     State,
 )
-from perks.domain.evaluation_groups import EvaluationMode, GroupNode
+from perks.domain.evaluation_groups import EvaluationMode, EvaluationScope, GroupNode
 
 __all__ = [
     "Evaluation",
@@ -115,6 +117,10 @@ def _walk(
     mode = node.group.evaluation_mode
     group = Group(node.group.id, str(mode))
     members = [m for m in node.elements if isinstance(m, GroupNode) or m in runnable]
+    if node.group.evaluation_scope is EvaluationScope.CART_ITEM and (
+        mode is not EvaluationMode.STACKABLE
+    ):
+        return _per_item(members, mode, inp, runnable, state, group)
     if mode is EvaluationMode.STACKABLE:
         produced = False
         for member in members:
@@ -158,6 +164,54 @@ def _best(
         if member is not winner[0]:
             _exclude(member, inp, runnable, state, group, _EXCLUSION[mode])
     return True
+
+
+def _per_item(
+    members: list[GroupNode | int],
+    mode: EvaluationMode,
+    inp: EvaluationInput,
+    runnable: dict[int, RunnableCampaign],
+    state: State,
+    group: Group,
+) -> bool:
+    """A group of the cartItem scope: its mode is decided per cart item. Each campaign is
+    tried on the group's starting state; every item's per-item discounts then come from one
+    campaign only (the first that discounts it, or the one that discounts it most or least),
+    while effects that are not per item apply from every member, as in a stackable group."""
+    start = state.copy()
+    offers: dict[tuple[int, int | None], list[tuple[int, int, Decimal]]] = {}
+    for order, member in enumerate(members):
+        if isinstance(member, GroupNode):
+            continue  # a nested group decides for itself
+        trial = start.copy()
+        trial.item_owners = None
+        before = len(trial.effects)
+        evaluate_campaign(inp, runnable[member], trial, group)
+        for effect in trial.effects[before:]:
+            if effect.effect_type in PER_ITEM_DISCOUNTS and effect.campaign_id == member:
+                line = line_of(effect.props, inp.settings.flattened)
+                offers.setdefault(line, []).append((order, member, _granted(effect)))
+    outer = state.item_owners
+    state.item_owners = {**(outer or {}), **{line: _owner(mode, o) for line, o in offers.items()}}
+    produced = False
+    for member in members:
+        produced = _member(member, inp, runnable, state, group) or produced
+    state.item_owners = outer
+    return produced
+
+
+def _owner(mode: EvaluationMode, offers: list[tuple[int, int, Decimal]]) -> int:
+    """The campaign that discounts an item: the first in list order, or the highest or lowest
+    discount (the earlier campaign on a tie)."""
+    if mode is EvaluationMode.LIST_ORDER:
+        return min(offers)[1]
+    if mode is EvaluationMode.HIGHEST_DISCOUNT:
+        return min(offers, key=lambda offer: (-offer[2], offer[0]))[1]
+    return min(offers, key=lambda offer: (offer[2], offer[0]))[1]
+
+
+def _granted(effect: Effect) -> Decimal:
+    return Decimal(str(effect.props.get("totalDiscount", effect.props["value"])))
 
 
 def _member(

@@ -159,6 +159,7 @@ def _adopt(
             group.id,
             group.mode,
             caps=state.caps,
+            item_owners=state.item_owners,
         )
         trial = state.remaining.copy()
         applied = apply_records(rule.records, context, trial)

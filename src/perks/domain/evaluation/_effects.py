@@ -27,7 +27,14 @@ from perks.domain.effects import Effect, EffectType
 from perks.domain.evaluation._state import EvaluationInput, RunnableCampaign
 from perks.domain.limits import LimitConfig
 
-__all__ = ["Applied", "RuleContext", "apply_records", "budget_deltas"]
+__all__ = [
+    "PER_ITEM_DISCOUNTS",
+    "Applied",
+    "RuleContext",
+    "apply_records",
+    "budget_deltas",
+    "line_of",
+]
 
 ZERO = Decimal(0)
 _COUNTED: dict[str, str] = {
@@ -50,6 +57,7 @@ class RuleContext:
     group_id: int | None = None
     group_mode: str | None = None
     caps: dict[CounterKey, Decimal] | None = None  # each moved counter's limit, recorded
+    item_owners: Mapping[tuple[int, int | None], int] | None = None  # cartItem-scoped groups
 
     def effect(self, effect_type: str, props: Mapping[str, object]) -> Effect:
         return Effect(
@@ -134,6 +142,8 @@ def _discount(
         if not context.inp.settings.partial_discounts:
             raise _NotApplied("the campaign's discount budget is exhausted")
         asked = max(budget, ZERO)
+    if not _owns_line(effect_type, props, context):
+        return None  # another campaign of the cartItem-scoped group discounts this item
     granted = _grant(effect_type, props, context, remaining, asked)
     if granted.value <= 0:
         return None
@@ -148,6 +158,16 @@ def _discount(
     if asked < desired:
         written["desiredValue"] = remaining.money(desired)
     return context.effect(effect_type, written)
+
+
+def _owns_line(effect_type: str, props: Mapping[str, object], context: RuleContext) -> bool:
+    """Whether the campaign may discount the effect's cart line: always, outside groups of
+    the cartItem scope; inside one, only the campaign the group's mode chose for the line."""
+    owners = context.item_owners
+    if owners is None or effect_type not in PER_ITEM_DISCOUNTS:
+        return True
+    line = line_of(props, context.inp.settings.flattened)
+    return owners.get(line) == context.run.campaign.id
 
 
 def _gift_card(context: RuleContext) -> tuple[CounterKey, Decimal] | None:
@@ -181,6 +201,16 @@ def _grant(
         return remaining.additional_cost_discount(name, asked, key)
     except KeyError as error:
         raise _NotApplied(f"no cart item at position {error}") from None
+
+
+PER_ITEM_DISCOUNTS = frozenset(
+    {EffectType.SET_DISCOUNT_PER_ITEM, EffectType.SET_DISCOUNT_PER_ADDITIONAL_COST_PER_ITEM}
+)
+
+
+def line_of(props: Mapping[str, object], flattened: bool) -> tuple[int, int | None]:
+    """The cart line (position, and unit once flattened) a per-item effect names."""
+    return _line(props, flattened)
 
 
 def _line(props: Mapping[str, object], flattened: bool) -> tuple[int, int | None]:

@@ -102,6 +102,8 @@ class State:
     redeemed: list[int] = field(default_factory=list)  # coupon ids accepted
     failures: list[RuleFailure] = field(default_factory=list)
     triggered: list[int] = field(default_factory=list)  # campaign ids
+    # In a cartItem-scoped group: which campaign may discount each cart line (None: any).
+    item_owners: dict[tuple[int, int | None], int] | None = None
 
     def copy(self) -> State:
         return copy.deepcopy(self)
