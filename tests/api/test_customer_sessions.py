@@ -122,3 +122,50 @@ def test_custom_attributes_must_be_declared(api: Api) -> None:
     accepted = _put(api, f"{base}/s-1", headers, allowed)
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["customerSession"]["attributes"] == {"channel": "web"}
+
+
+def _declare(api: Api, entity: str, name: str, kind: str) -> None:
+    declared = api.post(
+        "/v1/attributes",
+        {
+            "entity": entity,
+            "name": name,
+            "title": name.title(),
+            "type": kind,
+            "description": "",
+            "suggestions": [],
+            "editable": True,
+        },
+    )
+    assert declared.status_code == 201, declared.text
+
+
+def test_attribute_values_must_have_their_declared_kind(api: Api) -> None:
+    base, headers = _session(api)
+    _declare(api, "CustomerSession", "deliveryDate", "time")
+    _declare(api, "CustomerSession", "weight", "number")
+    _declare(api, "CartItem", "tags", "(list string)")
+    wrong = {
+        "customerSession": {
+            "attributes": {"deliveryDate": "next week", "weight": "1 kg"},
+            "cartItems": [{"sku": "A", "quantity": 1, "attributes": {"tags": "gift"}}],
+        }
+    }
+    refused = envelope(_put(api, f"{base}/s-1", headers, wrong), 400)
+    assert sources(refused) == [
+        "/customerSession/attributes/deliveryDate",
+        "/customerSession/attributes/weight",
+        "/customerSession/cartItems/0/attributes/tags",
+    ]
+    right = {
+        "customerSession": {
+            "attributes": {"deliveryDate": "2026-12-24T10:00:00+01:00", "weight": 1.5},
+            "cartItems": [{"sku": "A", "quantity": 1, "attributes": {"tags": ["gift"]}}],
+        },
+        "responseContent": ["customerSession"],
+    }
+    accepted = _put(api, f"{base}/s-1", headers, right)
+    assert accepted.status_code == 200, accepted.text
+    session = accepted.json()["customerSession"]
+    assert session["attributes"] == {"deliveryDate": "2026-12-24T10:00:00+01:00", "weight": 1.5}
+    assert session["cartItems"][0]["attributes"] == {"tags": ["gift"]}

@@ -9,17 +9,19 @@ send the update again (never a limit passed).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from perks.domain.attributes import AttributeEntity
+from perks.domain.attribute_values import typed_attributes
+from perks.domain.attributes import AttributeEntity, AttributeType
 from perks.domain.budgets import CounterChange, coupon_of
 from perks.domain.campaigns import Campaign
 from perks.domain.coupons import Coupon
 from perks.domain.customer_profiles import CustomerProfile
 from perks.domain.customer_sessions import (
+    CustomerSession,
     SessionEvent,
     SessionOperation,
     SessionState,
@@ -112,21 +114,56 @@ def _named_coupons(inp: EvaluationInput, evaluation: Evaluation) -> tuple[Coupon
     )
 
 
-def _declared_attributes_only(uow: UnitOfWork, application_id: int, update: SessionUpdate) -> None:
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    """The application's custom attributes of sessions and cart items, by name."""
+
+    session: Mapping[str, AttributeType]
+    cart_item: Mapping[str, AttributeType]
+
+
+_NOTHING_DECLARED = _Declared({}, {})
+
+
+def _declared(
+    uow: UnitOfWork, application_id: int, update: SessionUpdate, base: CustomerSession | None
+) -> _Declared:
     """Refuse custom attributes the application has not declared (400, each named)."""
-    if not update.attributes and not any(i.attributes for i in update.cart_items or ()):
-        return
+    sent = update.attributes or any(i.attributes for i in update.cart_items or ())
+    kept = base is not None and (base.attributes or any(i.attributes for i in base.cart_items))
+    if not sent and not kept:
+        return _NOTHING_DECLARED  # no attribute to check or type
     declared = uow.attributes.list(_ALL, AttributeFilter()).items
-    names: dict[AttributeEntity, set[str]] = {}
+    kinds: dict[AttributeEntity, dict[str, AttributeType]] = {}
     for attribute in declared:
         subscribed = attribute.subscribed_applications_ids
         if subscribed is None or application_id in subscribed:
-            names.setdefault(attribute.entity, set()).add(attribute.name)
-    unknown_attributes(
-        update,
-        session=names.get(AttributeEntity.CUSTOMER_SESSION, set()),
-        cart_item=names.get(AttributeEntity.CART_ITEM, set()),
+            kinds.setdefault(attribute.entity, {})[attribute.name] = attribute.type
+    result = _Declared(
+        kinds.get(AttributeEntity.CUSTOMER_SESSION, {}), kinds.get(AttributeEntity.CART_ITEM, {})
     )
+    unknown_attributes(update, session=result.session, cart_item=result.cart_item)
+    return result
+
+
+def _typed(session: CustomerSession, declared: _Declared) -> CustomerSession:
+    """The session's custom attribute values as rules read them (times as times); a value
+    of the wrong kind is a 400 at its pointer."""
+    if declared is _NOTHING_DECLARED:
+        return session
+    attributes, problems = typed_attributes(
+        session.attributes, declared.session, "/customerSession/attributes"
+    )
+    items = []
+    for index, item in enumerate(session.cart_items):
+        typed, wrong = typed_attributes(
+            item.attributes, declared.cart_item, f"/customerSession/cartItems/{index}/attributes"
+        )
+        items.append(replace(item, attributes=typed))
+        problems += wrong
+    if problems:
+        raise InvalidInput(problems)
+    return replace(session, attributes=attributes, cart_items=tuple(items))
 
 
 class CustomerSessionService:
@@ -144,10 +181,11 @@ class CustomerSessionService:
             stored = uow.customer_sessions.get(
                 application_id, request.integration_id, lock=not request.dry
             )
-            _declared_attributes_only(uow, application_id, request.update)
             # A dry run considers only its payload (semantics §5).
             base = None if request.dry or stored is None else stored.session
+            declared = _declared(uow, application_id, request.update, base)
             session, events = apply_update(base, request.integration_id, request.update, now=now)
+            session = _typed(session, declared)
             first = self._first_session(uow, application_id, session.profile_id, stored)
             evaluable = (
                 frozenset(request.evaluable_campaign_ids)
