@@ -247,3 +247,39 @@ def test_a_changed_custom_effect_is_used_at_once(services: Services) -> None:
     changed = replace(definition, payload='{"text": "two"}')
     services.custom_effects.update(OPERATOR, effect.definition.id, changed, (app,))
     assert (before, payload()) == ({"text": "one"}, {"text": "two"})
+
+
+@pytest.mark.parametrize(
+    ("scope", "props"),
+    [
+        (
+            "price",
+            {"name": "mug#1", "value": D("10.00"), "position": D(1), "totalDiscount": D("20.00")},
+        ),
+        ("itemTotal", {"name": "mug#1", "value": D("15.00"), "position": D(1)}),
+    ],
+)
+def test_per_item_discounts_without_a_scope_take_the_applications_default(
+    services: Services, scope: str, props: dict[str, object]
+) -> None:
+    from perks.domain.applications import AdditionalCostPerItemScope
+
+    application = services.applications.create(
+        OPERATOR,
+        ApplicationSpec(
+            name="shop",
+            timezone="UTC",
+            currency="EUR",
+            default_discount_additional_cost_per_item_scope=AdditionalCostPerItemScope(scope),
+        ),
+    )
+    campaign = services.campaigns.create(OPERATOR, application.id, CampaignSpec(name="mugs"))
+    mugs = ["filter", [".", "Session", "CartItems"], [["Item"], ["=", [".", "Item", "Sku"], "MUG"]]]
+    rule = Rule(
+        "15 off mugs", ["and", True], [["map", mugs, [["Item"], ["setDiscountPerItem", "mug", 15]]]]
+    )
+    services.rulesets.create(
+        OPERATOR, application.id, campaign.id, RulesetSpec(rules=(rule,), activate=True)
+    )
+    outcome = services.customer_sessions.update(application.id, SessionRequest("s-1", _update()))
+    assert [dict(e.props) for e in outcome.evaluation.effects] == [props]

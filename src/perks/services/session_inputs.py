@@ -18,7 +18,7 @@ from perks.domain.coupon_codes import normalized_code
 from perks.domain.coupon_validation import own_limits
 from perks.domain.coupons import Coupon
 from perks.domain.customer_sessions import CustomerSession
-from perks.domain.discounts import SessionScope
+from perks.domain.discounts import ItemScope, SessionScope
 from perks.domain.evaluation import EvaluationInput, RunnableCampaign, Settings, subjects_of
 from perks.domain.evaluation_groups import (
     BASE_GROUP_NAME,
@@ -136,6 +136,9 @@ def _settings(
         partial_discounts=application.enable_partial_discounts,
         flattened=application.enable_flattened_cart_items,
         default_scope=SessionScope(str(application.default_discount_scope)),
+        default_item_scope=ItemScope(
+            str(application.default_discount_additional_cost_per_item_scope)
+        ),
         additional_cost_ids={
             cost.name: cost.id
             for cost in costs
