@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from perks.domain.applications import Application
-from perks.domain.budgets import CounterChange
+from perks.domain.budgets import CounterChange, coupon_of
 from perks.domain.customer_profiles import CustomerProfile
 from perks.domain.customer_sessions import (
     SessionEvent,
@@ -203,7 +203,12 @@ class CartReturnService:
         produced = {effect.campaign_id for effect in stored.committed}
         if not produced:
             return None
-        view = SessionView(stored.session, id=stored.id, first_session=stored.first_session)
+        view = SessionView(
+            stored.session,
+            id=stored.id,
+            first_session=stored.first_session,
+            flattened=application.enable_flattened_cart_items,
+        )
         inp = load_input(
             uow,
             application,
@@ -271,10 +276,17 @@ def _uncommitted(inp: EvaluationInput, stored: StoredSession) -> EvaluationInput
         if change.key in counters:
             counters[change.key] -= change.delta
     redeemed = set(stored.redeemed_coupons)
+    spent: dict[int, Decimal] = {}  # gift cards: what this session's close took of each
+    for change in stored.committed_changes:
+        coupon_id = coupon_of(change.key)
+        if coupon_id is not None:
+            spent[coupon_id] = spent.get(coupon_id, Decimal(0)) + change.delta
     coupons = {
-        code: replace(coupon, usage_counter=max(0, coupon.usage_counter - 1))
-        if coupon.id in redeemed
-        else coupon
+        code: replace(
+            coupon,
+            usage_counter=max(0, coupon.usage_counter - (coupon.id in redeemed)),
+            discount_counter=max(Decimal(0), coupon.discount_counter - spent.get(coupon.id, 0)),
+        )
         for code, coupon in inp.coupons.items()
     }
     return replace(inp, counters=counters, coupons=coupons)

@@ -195,13 +195,20 @@ class CustomerSessionService:
             inp = load_input(
                 uow,
                 application,
-                SessionView(session, id=stored.id if stored else 0, first_session=first),
+                SessionView(
+                    session,
+                    id=stored.id if stored else 0,
+                    first_session=first,
+                    flattened=application.enable_flattened_cart_items,
+                ),
                 now=now,
                 rulesets=self._rulesets,
                 event_type=str(events[-1]),
                 evaluable_campaign_ids=evaluable,
             )
-            evaluation = evaluate(inp)
+            # A cancel evaluates nothing: its answer is what it rolls back.
+            cancelled = session.state is SessionState.CANCELLED
+            evaluation = NO_EVALUATION if cancelled else evaluate(inp)
             result = replace(
                 stored or StoredSession(0, application_id, session),
                 session=session,

@@ -56,10 +56,11 @@ def return_cart_items(call: Call[ReturnIntegrationRequest, ReturnQuery]) -> Repl
         return 200, encode(state(outcome, content)).decode()
 
     key = call.headers.get(HEADER.lower())
+    session_id = call.text["customerSessionId"]
     result = call.services.cart_returns.return_items(
         call.integration.application_id,
         ReturnRequest(
-            integration_id=call.text["customerSessionId"],
+            integration_id=session_id,
             items=tuple(
                 ReturnRequestItem(item.position, item.quantity, item.sku)
                 for item in body.return_.returned_cart_items
@@ -68,7 +69,8 @@ def return_cart_items(call: Call[ReturnIntegrationRequest, ReturnQuery]) -> Repl
             run_rule_engine=query.run_rule_engine,
             idempotency=None
             if key is None
-            else IdempotencyKey(key, fingerprint(encode(query), encode(body))),
+            # The same key for another session is another request: a 422.
+            else IdempotencyKey(key, fingerprint(session_id.encode(), encode(query), encode(body))),
             render=render,
         ),
     )
