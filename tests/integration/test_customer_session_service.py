@@ -13,7 +13,7 @@ import pytest
 
 from perks.bootstrap import Services, build_services
 from perks.domain.applications import ApplicationSpec
-from perks.domain.campaigns import CampaignSpec
+from perks.domain.campaigns import CampaignSpec, budgets
 from perks.domain.coupons import CouponProperties
 from perks.domain.customer_sessions import CartItem, SessionState, SessionUpdate
 from perks.domain.errors import Conflict, InvalidInput, NotFound
@@ -23,7 +23,7 @@ from perks.domain.rulesets import Rule, RulesetSpec
 from perks.domain.vocabulary import CustomEffectDefinition
 from perks.services.coupons import NamedCoupon
 from perks.services.customer_sessions import SessionRequest
-from perks.services.ports import CouponFilter
+from perks.services.ports import CampaignFilter, CouponFilter
 from perks.services.principals import OPERATOR
 from perks.settings import Settings
 from tests.fakes import FixedClock
@@ -283,3 +283,17 @@ def test_per_item_discounts_without_a_scope_take_the_applications_default(
     )
     outcome = services.customer_sessions.update(application.id, SessionRequest("s-1", _update()))
     assert [dict(e.props) for e in outcome.evaluation.effects] == [props]
+
+
+def test_a_campaigns_budgets_show_what_closed_sessions_spent(services: Services) -> None:
+    app, campaign, _ = _closed_with_coupon(services)  # a 100 setDiscount budget; 10 spent
+    read = services.campaigns.get(OPERATOR, app, campaign)
+    assert [(b.action, b.limit, b.counter) for b in budgets(read)] == [
+        ("setDiscount", D(100), D("10.00"))
+    ]
+    listed = services.campaigns.list(OPERATOR, app, PageRequest(), CampaignFilter())
+    assert [budgets(c)[0].counter for c in listed.items] == [D("10.00")]
+    services.customer_sessions.update(
+        app, SessionRequest("s-1", SessionUpdate(state=SessionState.CANCELLED))
+    )
+    assert budgets(services.campaigns.get(OPERATOR, app, campaign))[0].counter == 0

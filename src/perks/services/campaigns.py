@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from perks.domain.budgets import CounterKey
 from perks.domain.campaigns import Campaign, CampaignSpec, validate_campaign
 from perks.domain.errors import InvalidInput, NotFound, Problem
 from perks.domain.pages import Page, PageRequest
@@ -45,6 +47,29 @@ class CampaignCopy:
 
 CAMPAIGN_SORT_FIELDS = ("id", "name", "created", "updated", "state", "start_time", "end_time")
 RULESET_SORT_FIELDS = ("id", "created")
+
+
+def with_counters(uow: UnitOfWork, campaigns: Sequence[Campaign]) -> list[Campaign]:
+    """The campaigns with the live counters of their campaign-wide, lifetime budgets
+    (``Campaign.budgets``), read in one query."""
+    keys = [
+        CounterKey(campaign.id, limit.action, (), "")
+        for campaign in campaigns
+        for limit in campaign.limits
+        if not limit.entities and limit.period is None
+    ]
+    if not keys:
+        return list(campaigns)
+    values = uow.budget_counters.read(keys)
+    return [
+        replace(
+            campaign,
+            counters={
+                key.action: value for key, value in values.items() if key.campaign_id == campaign.id
+            },
+        )
+        for campaign in campaigns
+    ]
 
 
 class CampaignService:
@@ -137,7 +162,7 @@ class CampaignService:
     ) -> Campaign:
         principal.require_application(application_id)
         with self._uow(write=False) as uow:
-            return require_campaign(uow, application_id, campaign_id)
+            return with_counters(uow, [require_campaign(uow, application_id, campaign_id)])[0]
 
     def list(
         self,
@@ -149,7 +174,8 @@ class CampaignService:
         principal.require_application(application_id)
         with self._uow(write=False) as uow:
             require_application(uow, application_id)
-            return uow.campaigns.list(application_id, page, filter, now=self._clock.now())
+            found = uow.campaigns.list(application_id, page, filter, now=self._clock.now())
+            return replace(found, items=with_counters(uow, found.items))
 
     def update(
         self,
