@@ -222,3 +222,46 @@ def test_the_sdk_returns_cart_items(per_item: tuple[IntegrationApi, int]) -> Non
     assert too_many.value.status == 400
     assert "/return/returnedCartItems/0/quantity" in str(too_many.value.body)
     assert campaign_id > 0
+
+
+EVERYTHING = [
+    "customerSession",
+    "customerProfile",
+    "coupons",
+    "triggeredCampaigns",
+    "event",
+    "ruleFailureReasons",
+    "previousReturns",
+]
+
+
+def test_every_response_content_parses_under_the_sdk(integration: IntegrationApi) -> None:
+    request = _request()
+    request.response_content = EVERYTHING
+    answer = integration.update_customer_session_v2("sdk-all", request)
+    assert answer.coupons is not None
+    coupon = answer.coupons[0]
+    assert (coupon.value, coupon.usage_counter, coupon.profile_redemption_count) == ("XMAS", 0, 0)
+    assert answer.triggered_campaigns is not None
+    assert [c.name for c in answer.triggered_campaigns] == ["10%"]
+    assert answer.event is not None
+    assert (answer.event.type, answer.event.session_id) == ("talon_session_created", "sdk-all")
+    assert [e["effectType"] for e in answer.event.effects] == ["acceptCoupon", "setDiscount"]
+    assert answer.previous_returns == []
+
+    closing = _request("closed")
+    closing.response_content = EVERYTHING
+    closed = integration.update_customer_session_v2("sdk-all", closing)
+    assert closed.coupons is not None
+    assert closed.coupons[0].usage_counter == 1
+    assert closed.event is not None
+    assert closed.event.type == "talon_session_closed"
+
+    refused = _request()
+    refused.response_content = EVERYTHING
+    other = integration.update_customer_session_v2("sdk-other", refused)
+    assert other.event is not None
+    assert other.event.meta is not None
+    rejection = other.event.meta.coupon_rejection_reason
+    assert rejection is not None
+    assert (rejection.reason, rejection.campaign_id > 0) == ("CampaignLimitReached", True)
