@@ -2,7 +2,8 @@
 
 Every server is started by :func:`perks_server`, which terminates it by its PID on the way out,
 whatever happened inside. At the end of the run the report is printed as one summary block and
-written to ``bench-results/http_baseline.json`` in the repository root.
+written to ``bench-results/http_baseline.json`` in the repository root (the customer session
+updates beside their ceilings to ``bench-results/customer_sessions.json``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import pytest
 
 from perks import __version__
 from tests.bench.load import LoadResult, generator_name
+from tests.bench.session_report import SessionReport
 from tests.bench.talang_report import TalangReport
 
 HOST = "127.0.0.1"
@@ -41,6 +43,7 @@ LOG_TAIL_CHARS = 2000
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS_PATH = REPO_ROOT / "bench-results" / "http_baseline.json"
 TALANG_RESULTS_PATH = REPO_ROOT / "bench-results" / "talang.json"
+SESSIONS_RESULTS_PATH = REPO_ROOT / "bench-results" / "customer_sessions.json"
 PERKS = Path(sys.executable).parent / "perks"
 
 
@@ -62,9 +65,13 @@ class ServerProcess:
 
 
 @contextmanager
-def perks_server(database: Path, log_path: Path) -> Iterator[ServerProcess]:
-    """Spawn ``perks serve`` on ``database``, wait for ``GET /health``, terminate it at exit."""
+def perks_server(
+    database: Path | str, log_path: Path, *, env: Mapping[str, str] | None = None
+) -> Iterator[ServerProcess]:
+    """Spawn ``perks serve`` on ``database`` (a SQLite file, or a database URL that it migrates),
+    with ``env`` added to its settings; wait for ``GET /health``, terminate it at exit."""
     port = free_port()
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
     command = [
         str(PERKS),
         "serve",
@@ -75,7 +82,8 @@ def perks_server(database: Path, log_path: Path) -> Iterator[ServerProcess]:
         "--workers",
         "1",
         "--database-url",
-        f"sqlite:///{database}",
+        url,
+        *(["--migrate"] if isinstance(database, str) else []),
     ]
     with log_path.open("wb") as log:
         started = time.perf_counter()
@@ -84,7 +92,7 @@ def perks_server(database: Path, log_path: Path) -> Iterator[ServerProcess]:
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=server_env(),
+            env={**server_env(), **(env or {})},
         )
         try:
             startup = wait_until_healthy(process, port, started, log_path)
@@ -261,7 +269,7 @@ def startup_line(name: str, samples: list[float]) -> str:
 
 
 def load_line(result: LoadResult) -> str:
-    label = f"GET {urlsplit(result.url).path} [{result.generator}]"
+    label = f"{result.method} {urlsplit(result.url).path} [{result.generator}]"
     return (
         f"{label:<30} {result.requests_per_s:9.1f} req/s  p50 {result.latency_p50_ms:.2f} ms"
         f"  p99 {result.latency_p99_ms:.2f} ms  ({result.requests} requests,"
@@ -272,6 +280,7 @@ def load_line(result: LoadResult) -> str:
 
 REPORT = pytest.StashKey[BenchReport]()
 TALANG_REPORT = pytest.StashKey[TalangReport]()
+SESSION_REPORT = pytest.StashKey[SessionReport]()
 
 
 @pytest.fixture(scope="session")
@@ -282,6 +291,11 @@ def bench_report(pytestconfig: pytest.Config) -> BenchReport:
 @pytest.fixture(scope="session")
 def talang_report(pytestconfig: pytest.Config) -> TalangReport:
     return pytestconfig.stash.setdefault(TALANG_REPORT, TalangReport())
+
+
+@pytest.fixture(scope="session")
+def session_report(pytestconfig: pytest.Config) -> SessionReport:
+    return pytestconfig.stash.setdefault(SESSION_REPORT, SessionReport())
 
 
 def pytest_terminal_summary(
@@ -295,6 +309,13 @@ def pytest_terminal_summary(
         for line in talang.summary_lines():
             terminalreporter.write_line(line)
         terminalreporter.write_line(f"written to {TALANG_RESULTS_PATH.relative_to(REPO_ROOT)}")
+    sessions = config.stash.get(SESSION_REPORT, None)
+    if sessions is not None and not sessions.empty:
+        sessions.write(SESSIONS_RESULTS_PATH, machine(), int(exitstatus))
+        terminalreporter.section("perks customer session updates against their ceiling")
+        for line in sessions.summary_lines():
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"written to {SESSIONS_RESULTS_PATH.relative_to(REPO_ROOT)}")
     report = config.stash.get(REPORT, None)
     if report is None or report.empty:
         return

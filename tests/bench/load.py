@@ -2,7 +2,9 @@
 
 Both hold ``connections`` keep-alive HTTP/1.1 connections busy for a fixed number of seconds and
 report the same figures (:class:`LoadResult`). ``PERKS_BENCH_GENERATOR`` picks one by hand:
-``auto`` (the default), ``wrk`` or ``python``.
+``auto`` (the default), ``wrk`` or ``python``. A request is a GET, or any method with a body
+(wrk sends it through a Lua script); with ``variants``, the requests go round-robin through
+copies of the URL and body, ``{variant}`` in each replaced by 0, 1, 2... (one session id each).
 
 The client runs on the same machine as the server, so every CPU second it spends is one the
 server does not get: the figures are a baseline for comparing versions of perks on one machine,
@@ -19,28 +21,59 @@ import re
 import resource
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 __all__ = ["LoadResult", "LoadSpec", "generator_name", "run_load"]
 
 GENERATOR_VARIABLE = "PERKS_BENCH_GENERATOR"
 GENERATORS = ("auto", "wrk", "python")
-REQUEST_TIMEOUT_SECONDS = 5.0
+REQUEST_TIMEOUT_SECONDS = 5
 WRK_GRACE_SECONDS = 30.0
 MS_PER_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+VARIANT = "{variant}"
 
 
 @dataclass(frozen=True)
 class LoadSpec:
-    """What to load: one URL on loopback, with its headers, connections and duration."""
+    """What to load: one URL on loopback, with its headers, connections and duration.
+
+    ``method`` and ``body`` (its Content-Type goes in ``headers``) make other requests than a
+    GET. With ``variants`` > 0, ``{variant}`` in the URL's path and in the body stands for
+    0 .. variants - 1: request after request takes the next one, round-robin. An answer that
+    takes longer than ``timeout_seconds`` counts as an error.
+    """
 
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
     connections: int = 32
     seconds: int = 10
+    method: str = "GET"
+    body: bytes | None = None
+    variants: int = 0
+    timeout_seconds: int = REQUEST_TIMEOUT_SECONDS
+
+    @property
+    def path(self) -> str:
+        """The URL's path and query, ``{variant}`` left in."""
+        parts = urlsplit(self.url)
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+    def requests(self) -> list[tuple[str, bytes | None]]:
+        """Each variant's path (with its query) and body, in the order they are sent."""
+        if self.variants <= 0:
+            return [(self.path, self.body)]
+        return [
+            (
+                self.path.replace(VARIANT, str(n)),
+                None if self.body is None else self.body.replace(VARIANT.encode(), str(n).encode()),
+            )
+            for n in range(self.variants)
+        ]
 
 
 @dataclass(frozen=True)
@@ -60,6 +93,7 @@ class LoadResult:
     latency_max_ms: float
     client_cpu_s: float
     note: str
+    method: str = "GET"
 
 
 def generator_name() -> str:
@@ -84,24 +118,85 @@ def run_load(spec: LoadSpec) -> LoadResult:
 # --- wrk ------------------------------------------------------------------------------------
 
 
+# Sends LoadSpec.requests(): wrk.format()ted once in init(), then one after the other. The
+# arguments after "--": method, variants, the file of the path, the file of the body (or "").
+WRK_SCRIPT = """
+local requests, sent = {}, 0
+
+local function slurp(name)
+  local file = assert(io.open(name, "rb"))
+  local text = file:read("*a")
+  file:close()
+  return text
+end
+
+function init(args)
+  local method, variants = args[1], tonumber(args[2])
+  local path = slurp(args[3])
+  local body = nil
+  if args[4] ~= "" then body = slurp(args[4]) end
+  if variants == 0 then
+    requests[1] = wrk.format(method, path, nil, body)
+    return
+  end
+  for n = 0, variants - 1 do
+    local each_path = path:gsub("{variant}", tostring(n))
+    local each_body = body and body:gsub("{variant}", tostring(n))
+    requests[n + 1] = wrk.format(method, each_path, nil, each_body)
+  end
+end
+
+function request()
+  sent = sent % #requests + 1
+  return requests[sent]
+end
+"""
+
+
 def run_wrk(spec: LoadSpec) -> LoadResult:
     """Run ``wrk -t1`` against ``spec.url`` and parse its report."""
     wrk = shutil.which("wrk")
     assert wrk is not None, "wrk is not on PATH"
     command = [wrk, "-t1", f"-c{spec.connections}", f"-d{spec.seconds}s", "--latency"]
+    command.append(f"--timeout={spec.timeout_seconds}s")
     for name, value in spec.headers.items():
         command += ["-H", f"{name}: {value}"]
-    command.append(spec.url)
-    cpu_before = _children_cpu_seconds()
-    completed = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        timeout=spec.seconds + WRK_GRACE_SECONDS,
-        check=True,
-    )
-    client_cpu = _children_cpu_seconds() - cpu_before
+    with tempfile.TemporaryDirectory(prefix="perks-wrk-") as directory:
+        if spec.method == "GET" and spec.body is None and spec.variants <= 0:
+            command.append(spec.url)
+        else:
+            command += _wrk_script(spec, Path(directory))
+        cpu_before = _children_cpu_seconds()
+        completed = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=spec.seconds + spec.timeout_seconds + WRK_GRACE_SECONDS,
+            check=True,
+        )
+        client_cpu = _children_cpu_seconds() - cpu_before
     return parse_wrk(completed.stdout, spec, client_cpu_s=client_cpu)
+
+
+def _wrk_script(spec: LoadSpec, directory: Path) -> list[str]:
+    """wrk's arguments for a request other than a plain GET: the script, the URL of the
+    server (the path comes from the script), and the script's own arguments."""
+    parts = urlsplit(spec.url)
+    script, path, body = directory / "load.lua", directory / "path", directory / "body"
+    script.write_text(WRK_SCRIPT)
+    path.write_text(spec.path)
+    if spec.body is not None:
+        body.write_bytes(spec.body)
+    return [
+        "-s",
+        str(script),
+        f"{parts.scheme}://{parts.netloc}/",
+        "--",
+        spec.method,
+        str(max(spec.variants, 0)),
+        str(path),
+        str(body) if spec.body is not None else "",
+    ]
 
 
 def parse_wrk(report: str, spec: LoadSpec, *, client_cpu_s: float) -> LoadResult:
@@ -128,6 +223,7 @@ def parse_wrk(report: str, spec: LoadSpec, *, client_cpu_s: float) -> LoadResult
         latency_max_ms=_milliseconds(thread_latency.group(2)),
         client_cpu_s=round(client_cpu_s, 3),
         note="wrk -t1: one client thread; it shares the machine's CPUs with the server",
+        method=spec.method,
     )
 
 
@@ -162,18 +258,28 @@ class _Tally:
     errors: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Target:
+    """Where to connect, and the raw requests the connections send in turn."""
+
     host: str
     port: int
-    request: bytes
+    requests: list[bytes]
+    sent: int = 0
+
+    def next_request(self) -> bytes:
+        request = self.requests[self.sent % len(self.requests)]
+        self.sent += 1
+        return request
 
 
 def run_python(spec: LoadSpec) -> LoadResult:
     """Load ``spec.url`` with the asyncio client, in this process."""
     target = _target(spec)
     cpu_before = time.process_time()
-    tally, elapsed = asyncio.run(_drive(target, spec.connections, spec.seconds))
+    tally, elapsed = asyncio.run(
+        _drive(target, spec.connections, spec.seconds, spec.timeout_seconds)
+    )
     client_cpu = time.process_time() - cpu_before
     latencies = sorted(tally.latencies)
     count = len(latencies)
@@ -194,6 +300,7 @@ def run_python(spec: LoadSpec) -> LoadResult:
             "asyncio client in the pytest process (one thread, one core): it shares the "
             "machine's CPUs with the server and may be the bottleneck"
         ),
+        method=spec.method,
     )
 
 
@@ -201,25 +308,31 @@ def _target(spec: LoadSpec) -> _Target:
     parts = urlsplit(spec.url)
     if parts.scheme != "http" or parts.hostname is None or parts.port is None:
         raise ValueError(f"expected http://host:port/path, got {spec.url!r}")
-    path = parts.path or "/"
-    if parts.query:
-        path += f"?{parts.query}"
-    lines = [f"GET {path} HTTP/1.1", f"Host: {parts.hostname}:{parts.port}"]
-    lines += [f"{name}: {value}" for name, value in spec.headers.items()]
-    request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    return _Target(host=parts.hostname, port=parts.port, request=request)
+    requests = []
+    for path, body in spec.requests():
+        lines = [f"{spec.method} {path} HTTP/1.1", f"Host: {parts.hostname}:{parts.port}"]
+        lines += [f"{name}: {value}" for name, value in spec.headers.items()]
+        if body is not None:
+            lines.append(f"Content-Length: {len(body)}")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        requests.append(head + (body or b""))
+    return _Target(host=parts.hostname, port=parts.port, requests=requests)
 
 
-async def _drive(target: _Target, connections: int, seconds: float) -> tuple[_Tally, float]:
+async def _drive(
+    target: _Target, connections: int, seconds: float, timeout: float
+) -> tuple[_Tally, float]:
     """Keep ``connections`` connections busy until ``seconds`` have passed."""
     tally = _Tally()
     started = time.perf_counter()
     deadline = started + seconds
-    await asyncio.gather(*(_connection(target, deadline, tally) for _ in range(connections)))
+    await asyncio.gather(
+        *(_connection(target, deadline, tally, timeout) for _ in range(connections))
+    )
     return tally, time.perf_counter() - started
 
 
-async def _connection(target: _Target, deadline: float, tally: _Tally) -> None:
+async def _connection(target: _Target, deadline: float, tally: _Tally, timeout: float) -> None:
     """One keep-alive connection sending request after request until the deadline."""
     try:
         reader, writer = await asyncio.open_connection(target.host, target.port)
@@ -230,8 +343,8 @@ async def _connection(target: _Target, deadline: float, tally: _Tally) -> None:
         while time.perf_counter() < deadline:
             sent = time.perf_counter()
             try:
-                async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
-                    status = await _exchange(reader, writer, target.request)
+                async with asyncio.timeout(timeout):
+                    status = await _exchange(reader, writer, target.next_request())
             except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
                 tally.errors += 1
                 return  # the connection is in an unknown state

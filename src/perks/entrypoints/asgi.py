@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from perks.bootstrap import Services, build_services
 from perks.entrypoints.http.app import create_app
+from perks.entrypoints.http.integration import ceiling
 from perks.entrypoints.http.table import OPERATIONS
 from perks.entrypoints.logs import configure_logging
 from perks.settings import Settings
@@ -25,7 +26,12 @@ def create() -> Starlette:
 
 
 def build_app(services: Services, settings: Settings) -> Starlette:
-    app = create_app(services, OPERATIONS, max_body_bytes=settings.max_body_bytes)
+    app = create_app(
+        services,
+        OPERATIONS,
+        max_body_bytes=settings.max_body_bytes,
+        unlisted=ceiling.OPERATIONS if settings.bench_ceiling else (),
+    )
     app.router.lifespan_context = _lifespan(services)
     return app
 
