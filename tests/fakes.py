@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import fields, replace
 from datetime import datetime, timedelta
@@ -953,6 +954,15 @@ def _between(value: datetime | None, after: datetime | None, before: datetime | 
     return (after is None or value > after) and (before is None or value < before)
 
 
+class FakeConfigurationRepository:
+    """The fake never keeps configuration: every read is a new revision."""
+
+    _counter = itertools.count(1)
+
+    def revision(self) -> int:
+        return next(self._counter)
+
+
 class FakeUnitOfWork:
     """Works on a deep copy; ``commit`` publishes it, leaving without commit drops it."""
 
@@ -977,6 +987,7 @@ class FakeUnitOfWork:
         self.session_events = FakeSessionEventRepository(self._state)
         self.session_returns = FakeSessionReturnRepository(self._state)
         self.idempotency_keys = FakeIdempotencyKeyRepository(self._state)
+        self.configuration = FakeConfigurationRepository()
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

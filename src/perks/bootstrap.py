@@ -24,7 +24,7 @@ from perks.services.evaluation_groups import EvaluationGroupService
 from perks.services.key_cache import KeyCache
 from perks.services.ports import BackgroundJobs, Clock, UnitOfWorkFactory
 from perks.services.readiness import Readiness
-from perks.services.session_inputs import CompiledRulesets
+from perks.services.session_inputs import EvaluationCache
 from perks.services.stores import StoreService
 from perks.settings import Settings
 
@@ -80,7 +80,7 @@ def compose(
 ) -> Services:
     """Wire the services over any unit of work (tests pass a fake one)."""
     integration_cache: KeyCache[IntegrationKey] = KeyCache(key_cache_ttl)
-    rulesets = CompiledRulesets()  # one cache of compiled rulesets for every evaluation
+    evaluations = EvaluationCache()  # one for every evaluation: compiled rules, configuration
     return Services(
         database=database,
         clock=clock,
@@ -98,8 +98,8 @@ def compose(
         rulesets=RulesetService(uow, clock),
         coupons=CouponService(uow, clock),
         coupon_jobs=CouponJobService(uow, clock, jobs),
-        customer_sessions=CustomerSessionService(uow, clock, rulesets),
-        cart_returns=CartReturnService(uow, clock, rulesets),
+        customer_sessions=CustomerSessionService(uow, clock, evaluations),
+        cart_returns=CartReturnService(uow, clock, evaluations),
         evaluation_groups=EvaluationGroupService(uow),
         custom_effects=CustomEffectService(uow, clock),
         stores=StoreService(uow, clock),

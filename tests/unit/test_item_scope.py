@@ -110,3 +110,16 @@ def test_a_campaign_that_wins_no_item_counts_no_budget() -> None:
     assert _discounted(result) == {0: (2, D(8)), 1: (2, D(1))}
     assert CounterKey(1, "setDiscount", (), "") not in result.deltas
     assert result.deltas[CounterKey(2, "setDiscount", (), "")] == D(10)  # 8 + 1 on 2 mugs
+
+
+def test_a_discount_refused_by_its_effect_limit_takes_nothing_from_the_cart() -> None:
+    """The limit is checked before the discount takes its share: a later campaign still finds
+    the whole cart (80 + 2 x 10)."""
+    refused = _campaign(
+        1,
+        Rule("a", ["and", True], [["setDiscount", "a", 50]]),
+        limits=(LimitConfig("setDiscountEffect", D(0), (), None),),
+    )
+    everything = _campaign(2, Rule("b", ["and", True], [["setDiscount", "b", 1000]]))
+    result = _evaluate(refused, everything)
+    assert [(e.campaign_id, e.props["value"]) for e in result.effects] == [(2, D("100.00"))]

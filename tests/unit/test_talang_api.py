@@ -186,6 +186,17 @@ def test_set_never_touches_the_callers_bindings() -> None:
     assert bindings == {"X": Decimal(1)}
 
 
+def test_set_at_a_path_never_touches_the_callers_maps() -> None:
+    """The engine shares one ``Session`` map among all campaigns of an evaluation: a ``set``
+    into it writes into a copy."""
+    session: dict[str, object] = {"Total": Decimal(10), "Tags": {"a": Decimal(1)}}
+    bindings: dict[str, object] = {"Session": session}
+    expr = ["do", ["set", "Session", "Tags", "b", 2], [["v"], [".", "Session", "Tags", "b"]]]
+    assert both(expr, bindings) == 2
+    assert session == {"Total": Decimal(10), "Tags": {"a": Decimal(1)}}
+    assert bindings == {"Session": session}
+
+
 def test_now_comes_from_the_bindings() -> None:
     now = datetime(2030, 1, 1, tzinfo=UTC)
     assert both(["days", "2030-01-11T00:00:00Z"], {"Now": now}) == 10

@@ -15,7 +15,6 @@ whole.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
@@ -122,7 +121,12 @@ class Remaining:
         return self.cart_items() + self.additional_costs()
 
     def copy(self) -> Remaining:
-        return copy.deepcopy(self)
+        """An independent copy (lines and costs; the numbers themselves are immutable)."""
+        lines = {
+            key: Line(line.quantity, line.unit_price, dict(line.costs))
+            for key, line in self.lines.items()
+        }
+        return Remaining(self.currency, lines, dict(self.costs))
 
     def money(self, value: Decimal) -> Decimal:
         """``value`` rounded to the currency, as discounts report it."""
@@ -181,18 +185,25 @@ class Remaining:
         return max(ZERO, min(self._wanted(desired), whole_units))
 
     def _places(self, scope: SessionScope) -> list[tuple[Callable[[Decimal], None], Decimal]]:
+        """Where a session discount of ``scope`` takes from, with what is left there (places
+        with nothing left get no share, so they are left out)."""
         places: list[tuple[Callable[[Decimal], None], Decimal]] = []
         if scope is not SessionScope.ADDITIONAL_COSTS:
-            places += [(partial(_take_price, line), line.value()) for line in self.lines.values()]
+            for line in self.lines.values():
+                value = line.value()
+                if value > 0:
+                    places.append((partial(_take_price, line), value))
         if scope is not SessionScope.CART_ITEMS:
             places += [
                 (partial(_take_session_cost, self.costs, name), left)
                 for name, left in self.costs.items()
+                if left > 0
             ]
-            places += [
-                (partial(_take_line_costs, line, self.currency), line.cost_value())
-                for line in self.lines.values()
-            ]
+            for line in self.lines.values():
+                if line.costs:
+                    value = line.cost_value()
+                    if value > 0:
+                        places.append((partial(_take_line_costs, line, self.currency), value))
         return places
 
 

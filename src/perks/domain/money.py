@@ -3,6 +3,7 @@ pro-rated splits whose parts add up to the rounded whole."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -23,6 +24,7 @@ _EXPONENTS: dict[str, int] = {
 _DEFAULT_EXPONENT = 2
 
 
+@functools.cache
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of ``currency``: 0.01 EUR, 1 JPY, 0.001 KWD."""
     return Decimal(1).scaleb(-_EXPONENTS.get(currency.upper(), _DEFAULT_EXPONENT))

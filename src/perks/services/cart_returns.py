@@ -54,7 +54,7 @@ from perks.services.customer_sessions import (
 )
 from perks.services.lookups import require_application
 from perks.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from perks.services.session_inputs import CompiledRulesets, load_input
+from perks.services.session_inputs import EvaluationCache, load_input
 
 __all__ = ["OPERATION", "CartReturnService", "Render", "ReturnRequest"]
 
@@ -85,11 +85,11 @@ class _Worked:
 
 class CartReturnService:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, rulesets: CompiledRulesets | None = None
+        self, uow: UnitOfWorkFactory, clock: Clock, cache: EvaluationCache | None = None
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._rulesets = rulesets or CompiledRulesets()
+        self._cache = cache or EvaluationCache()
 
     def return_items(
         self, application_id: int, request: ReturnRequest
@@ -214,7 +214,7 @@ class CartReturnService:
             application,
             view,
             now=now,
-            rulesets=self._rulesets,
+            cache=self._cache,
             event_type=str(SessionEvent.PARTIALLY_RETURNED),
             evaluable_campaign_ids=frozenset(produced),
         )

@@ -39,8 +39,8 @@ from perks.domain.pages import PageRequest
 from perks.domain.returns import CartReturn
 from perks.domain.rule_bindings import SessionView
 from perks.services.lookups import require_application
-from perks.services.ports import AttributeFilter, Clock, UnitOfWork, UnitOfWorkFactory
-from perks.services.session_inputs import CompiledRulesets, load_input
+from perks.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from perks.services.session_inputs import EvaluationCache, load_input
 
 __all__ = [
     "NO_EVALUATION",
@@ -126,19 +126,18 @@ _NOTHING_DECLARED = _Declared({}, {})
 
 
 def _declared(
-    uow: UnitOfWork, application_id: int, update: SessionUpdate, base: CustomerSession | None
+    uow: UnitOfWork,
+    application_id: int,
+    update: SessionUpdate,
+    base: CustomerSession | None,
+    cache: EvaluationCache,
 ) -> _Declared:
     """Refuse custom attributes the application has not declared (400, each named)."""
     sent = update.attributes or any(i.attributes for i in update.cart_items or ())
     kept = base is not None and (base.attributes or any(i.attributes for i in base.cart_items))
     if not sent and not kept:
         return _NOTHING_DECLARED  # no attribute to check or type
-    declared = uow.attributes.list(_ALL, AttributeFilter()).items
-    kinds: dict[AttributeEntity, dict[str, AttributeType]] = {}
-    for attribute in declared:
-        subscribed = attribute.subscribed_applications_ids
-        if subscribed is None or application_id in subscribed:
-            kinds.setdefault(attribute.entity, {})[attribute.name] = attribute.type
+    kinds = cache.configuration(uow, application_id).attributes
     result = _Declared(
         kinds.get(AttributeEntity.CUSTOMER_SESSION, {}), kinds.get(AttributeEntity.CART_ITEM, {})
     )
@@ -168,11 +167,11 @@ def _typed(session: CustomerSession, declared: _Declared) -> CustomerSession:
 
 class CustomerSessionService:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, rulesets: CompiledRulesets | None = None
+        self, uow: UnitOfWorkFactory, clock: Clock, cache: EvaluationCache | None = None
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._rulesets = rulesets or CompiledRulesets()
+        self._cache = cache or EvaluationCache()
 
     def update(self, application_id: int, request: SessionRequest) -> SessionOutcome:
         now = self._now(request)
@@ -183,7 +182,7 @@ class CustomerSessionService:
             )
             # A dry run considers only its payload (semantics §5).
             base = None if request.dry or stored is None else stored.session
-            declared = _declared(uow, application_id, request.update, base)
+            declared = _declared(uow, application_id, request.update, base, self._cache)
             session, events = apply_update(base, request.integration_id, request.update, now=now)
             session = _typed(session, declared)
             first = self._first_session(uow, application_id, session.profile_id, stored)
@@ -202,7 +201,7 @@ class CustomerSessionService:
                     flattened=application.enable_flattened_cart_items,
                 ),
                 now=now,
-                rulesets=self._rulesets,
+                cache=self._cache,
                 event_type=str(events[-1]),
                 evaluable_campaign_ids=evaluable,
             )

@@ -43,6 +43,7 @@ __all__ = [
     "CampaignFilter",
     "CampaignRepository",
     "Clock",
+    "ConfigurationRepository",
     "CouponFilter",
     "CouponJobRepository",
     "CouponRepository",
@@ -388,6 +389,14 @@ class IdempotencyKeyRepository(Protocol):
         ...
 
 
+class ConfigurationRepository(Protocol):
+    def revision(self) -> int:
+        """A number every committed change of what evaluations read moves (campaigns,
+        rulesets, groups, stores, attributes, additional costs, custom effects,
+        applications): what is built from those may be kept while it stays."""
+        ...
+
+
 class BackgroundJobs(Protocol):
     """Runs work after the request that asked for it has been answered."""
 
@@ -427,6 +436,8 @@ class UnitOfWork(Protocol):
     def customer_profiles(self) -> CustomerProfileRepository: ...
     @property
     def customer_sessions(self) -> CustomerSessionRepository: ...
+    @property
+    def configuration(self) -> ConfigurationRepository: ...
     @property
     def session_events(self) -> SessionEventRepository: ...
     @property

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import replace
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from perks.domain.applications import Application
+from perks.domain.attributes import AttributeEntity, AttributeType
 from perks.domain.budgets import CounterKey, counter_keys, missing_entities
 from perks.domain.campaigns import Campaign
 from perks.domain.coupon_codes import normalized_code
@@ -31,25 +32,74 @@ from perks.domain.rule_bindings import ProfileView, SessionView
 from perks.domain.rulesets import CompiledRuleset, Ruleset, compile_ruleset
 from perks.domain.vocabulary import RULE_SCHEMA, CustomEffectDefinition
 from perks.services.custom_effects import vocabulary_with_key
-from perks.services.ports import CampaignFilter, StoreFilter, UnitOfWork
+from perks.services.ports import AttributeFilter, CampaignFilter, StoreFilter, UnitOfWork
 from perks.talang import FunctionRegistry
 
-__all__ = ["CompiledRulesets", "load_input"]
+__all__ = ["Configuration", "EvaluationCache", "load_input"]
 
 _ALL = PageRequest(page_size=1_000_000)
 _RULESETS_KEPT = 1024
+_CONFIGURATIONS_KEPT = 64  # applications
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # campaigns are listed unfiltered: any time does
 
 
-class CompiledRulesets:
-    """Compiled rulesets by revision: a ruleset never changes once saved, so its compiled
-    form is kept (least recently used out first); thread-safe."""
+@dataclass(frozen=True, slots=True)
+class Configuration:
+    """What every evaluation of an application reads besides the session, its profile, its
+    coupons and the counters."""
+
+    campaigns: tuple[Campaign, ...]
+    runnable: Mapping[int, RunnableCampaign]
+    tree: GroupNode
+    additional_cost_ids: Mapping[str, int]
+    store_ids: Mapping[str, int]
+    attributes: Mapping[AttributeEntity, Mapping[str, AttributeType]]  # declared, by name
+
+
+class EvaluationCache:
+    """What evaluations build from stored configuration, kept across requests; thread-safe.
+
+    - Compiled rulesets by revision: a ruleset never changes once saved, so its compiled form
+      is kept (least recently used out first).
+    - Each application's configuration (its campaigns with their compiled rulesets, the
+      evaluation tree, stores, additional costs, declared attributes), kept while the
+      database's configuration revision stays: any committed change of those tables, by any
+      process, moves it (``adapters/sql/configuration.py``)."""
 
     def __init__(self, size: int = _RULESETS_KEPT) -> None:
         self._size = size
         self._kept: OrderedDict[tuple[int, tuple[CustomEffectDefinition, ...]], CompiledRuleset] = (
             OrderedDict()
         )
+        self._configurations: OrderedDict[tuple[int, int], Configuration] = OrderedDict()
         self._lock = threading.Lock()
+
+    def configuration(self, uow: UnitOfWork, application_id: int) -> Configuration:
+        """The application's configuration at the database's current revision."""
+        key = (application_id, uow.configuration.revision())
+        with self._lock:
+            found = self._configurations.get(key)
+            if found is not None:
+                self._configurations.move_to_end(key)
+                return found
+        built = _configuration(uow, application_id, self)
+        with self._lock:
+            self._configurations[key] = built
+            while len(self._configurations) > _CONFIGURATIONS_KEPT:
+                self._configurations.popitem(last=False)
+        return built
+
+    def kept(
+        self, ruleset_id: int, definitions: tuple[CustomEffectDefinition, ...]
+    ) -> CompiledRuleset | None:
+        """The compiled ruleset when it is kept: a revision never changes, so its row need
+        not be read again."""
+        key = (ruleset_id, definitions)
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
 
     def get(
         self,
@@ -79,53 +129,77 @@ def load_input(
     view: SessionView,
     *,
     now: datetime,
-    rulesets: CompiledRulesets,
+    cache: EvaluationCache,
     event_type: str,
     evaluable_campaign_ids: frozenset[int] | None = None,
 ) -> EvaluationInput:
-    campaigns = uow.campaigns.list(application.id, _ALL, CampaignFilter(), now=now).items
-    runnable = _runnable(uow, application.id, campaigns, rulesets)
+    configuration = cache.configuration(uow, application.id)
     session = view.session
     sensitivity = application.case_sensitivity
     codes = {normalized_code(code, sensitivity) for code in session.coupon_codes}
     coupons = uow.coupons.in_application(application.id, codes) if codes else {}
     inp = EvaluationInput(
-        settings=_settings(uow, application, now, event_type),
+        settings=_settings(application, configuration, now, event_type),
         session=view,
         profile=_profile(uow, application.id, session),
-        tree=_tree(uow, application.id, campaigns),
-        campaigns=runnable,
+        tree=configuration.tree,
+        campaigns=configuration.runnable,
         coupons=coupons,
         evaluable_campaign_ids=evaluable_campaign_ids,
     )
-    keys = _counter_keys(inp, runnable.values(), coupons.values())
+    keys = _counter_keys(inp, configuration.runnable.values(), coupons.values())
     return replace(inp, counters=uow.budget_counters.read(keys) if keys else {})
+
+
+def _configuration(uow: UnitOfWork, application_id: int, cache: EvaluationCache) -> Configuration:
+    campaigns = tuple(uow.campaigns.list(application_id, _ALL, CampaignFilter(), now=_EPOCH).items)
+    costs = uow.additional_costs.list(_ALL).items
+    stores = uow.stores.list(application_id, _ALL, StoreFilter()).items
+    attributes: dict[AttributeEntity, dict[str, AttributeType]] = {}
+    for attribute in uow.attributes.list(_ALL, AttributeFilter()).items:
+        subscribed = attribute.subscribed_applications_ids
+        if subscribed is None or application_id in subscribed:
+            attributes.setdefault(attribute.entity, {})[attribute.name] = attribute.type
+    return Configuration(
+        campaigns=campaigns,
+        runnable=_runnable(uow, application_id, campaigns, cache),
+        tree=_tree(uow, application_id, campaigns),
+        additional_cost_ids={
+            cost.name: cost.id
+            for cost in costs
+            if cost.subscribed_applications_ids is None
+            or application_id in cost.subscribed_applications_ids
+        },
+        store_ids={store.integration_id: store.id for store in stores},
+        attributes=attributes,
+    )
 
 
 def _runnable(
     uow: UnitOfWork,
     application_id: int,
     campaigns: Iterable[Campaign],
-    rulesets: CompiledRulesets,
+    rulesets: EvaluationCache,
 ) -> dict[int, RunnableCampaign]:
     definitions, registry = vocabulary_with_key(uow, application_id)  # once per update
     runnable: dict[int, RunnableCampaign] = {}
     for campaign in campaigns:
-        if campaign.active_ruleset_id is None:
+        ruleset_id = campaign.active_ruleset_id
+        if ruleset_id is None:
             continue
-        ruleset = uow.rulesets.get(campaign.id, campaign.active_ruleset_id)
-        if ruleset is None:
-            continue
-        compiled = rulesets.get(ruleset, definitions, registry)
-        runnable[campaign.id] = RunnableCampaign(campaign, ruleset.id, compiled)
+        compiled = rulesets.kept(ruleset_id, definitions)
+        if compiled is None:
+            ruleset = uow.rulesets.get(campaign.id, ruleset_id)
+            if ruleset is None:
+                continue
+            compiled = rulesets.get(ruleset, definitions, registry)
+        runnable[campaign.id] = RunnableCampaign(campaign, ruleset_id, compiled)
     return runnable
 
 
 def _settings(
-    uow: UnitOfWork, application: Application, now: datetime, event_type: str
+    application: Application, configuration: Configuration, now: datetime, event_type: str
 ) -> Settings:
-    costs = uow.additional_costs.list(_ALL).items
-    stores = uow.stores.list(application.id, _ALL, StoreFilter()).items
     return Settings(
         application_id=application.id,
         currency=application.currency,
@@ -139,14 +213,9 @@ def _settings(
         default_item_scope=ItemScope(
             str(application.default_discount_additional_cost_per_item_scope)
         ),
-        additional_cost_ids={
-            cost.name: cost.id
-            for cost in costs
-            if cost.subscribed_applications_ids is None
-            or application.id in cost.subscribed_applications_ids
-        },
+        additional_cost_ids=configuration.additional_cost_ids,
         application_attributes=dict(application.attributes),
-        store_ids={store.integration_id: store.id for store in stores},
+        store_ids=configuration.store_ids,
         event_type=event_type,
     )
 

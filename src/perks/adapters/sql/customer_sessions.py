@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +28,32 @@ from perks.domain.errors import Conflict
 __all__ = ["SqlCustomerSessionRepository", "effect_document", "effect_from_document"]
 
 
+# Built once: constructing a statement costs several times what SQLite takes to run it.
+_GET = select(customer_sessions).where(
+    customer_sessions.c.application_id == bindparam("application_id"),
+    customer_sessions.c.integration_id == bindparam("integration_id"),
+)
+_GET_LOCKED = _GET.with_for_update()
+_SAVE = (
+    update(customer_sessions)
+    .where(customer_sessions.c.id == bindparam("session_id"))
+    .values(
+        {
+            column: bindparam(column)
+            for column in (
+                "profile_integration_id",
+                "state",
+                "updated",
+                "first_session",
+                "document",
+                "effects",
+                "committed",
+            )
+        }
+    )
+)
+
+
 class SqlCustomerSessionRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -37,13 +63,11 @@ class SqlCustomerSessionRepository:
     ) -> StoredSession | None:
         """The session; with ``lock``, its row is held until the transaction ends (PostgreSQL;
         SQLite's writers are serial already)."""
-        query = select(customer_sessions).where(
-            customer_sessions.c.application_id == application_id,
-            customer_sessions.c.integration_id == integration_id,
+        locked = lock and self._connection.dialect.name == "postgresql"
+        parameters = {"application_id": application_id, "integration_id": integration_id}
+        row = (
+            self._connection.execute(_GET_LOCKED if locked else _GET, parameters).mappings().first()
         )
-        if lock and self._connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = self._connection.execute(query).mappings().first()
         return None if row is None else _stored(row)
 
     def add(self, stored: StoredSession) -> StoredSession:
@@ -61,9 +85,7 @@ class SqlCustomerSessionRepository:
     def save(self, stored: StoredSession) -> None:
         values = _values(stored)
         del values["application_id"], values["integration_id"], values["created"]
-        self._connection.execute(
-            update(customer_sessions).where(customer_sessions.c.id == stored.id).values(**values)
-        )
+        self._connection.execute(_SAVE, {"session_id": stored.id, **values})
 
     def count_for_profile(self, application_id: int, profile_integration_id: str) -> int:
         """How many sessions the profile has (``firstSession`` is whether there is none)."""

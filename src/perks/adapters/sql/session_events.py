@@ -15,6 +15,8 @@ from perks.domain.events import Event
 
 __all__ = ["SqlSessionEventRepository"]
 
+_ADD = insert(session_events)  # built once: every session update runs it
+
 
 class SqlSessionEventRepository:
     def __init__(self, connection: Connection) -> None:
@@ -22,16 +24,17 @@ class SqlSessionEventRepository:
 
     def add(self, event: Event) -> Event:
         result = self._connection.execute(
-            insert(session_events).values(
-                application_id=event.application_id,
-                type=event.type,
-                created=event.created,
-                session_integration_id=event.session_integration_id,
-                profile_integration_id=event.profile_id,
-                store_integration_id=event.store_integration_id,
-                attributes=dump(dict(event.attributes)),
-                effects=dump([effect_document(effect) for effect in event.effects]),
-                meta=dump(dict(event.meta)),
-            )
+            _ADD,
+            {
+                "application_id": event.application_id,
+                "type": event.type,
+                "created": event.created,
+                "session_integration_id": event.session_integration_id,
+                "profile_integration_id": event.profile_id,
+                "store_integration_id": event.store_integration_id,
+                "attributes": dump(dict(event.attributes)),
+                "effects": dump([effect_document(effect) for effect in event.effects]),
+                "meta": dump(dict(event.meta)),
+            },
         )
         return replace(event, id=inserted_id(result))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -18,11 +19,13 @@ from sqlalchemy import (
 from perks.adapters.sql.types import Id, Json, UtcDateTime
 
 __all__ = [
+    "CONFIGURATION_TABLES",
     "additional_costs",
     "applications",
     "attributes",
     "budget_counters",
     "campaigns",
+    "configuration_revision",
     "coupon_creation_jobs",
     "coupons",
     "custom_effects",
@@ -469,3 +472,25 @@ idempotency_keys = Table(
     Column("expires", UtcDateTime, nullable=False),
 )
 Index("ix_idempotency_keys_expires", idempotency_keys.c.expires)
+
+# One number moved by every committed change of what evaluations read (campaigns, rulesets,
+# groups, stores, attributes, additional costs, custom effects, applications): processes keep
+# what they built from those tables until it moves.
+configuration_revision = Table(
+    "configuration_revision",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("revision", BigInteger, nullable=False),
+)
+CONFIGURATION_TABLES = frozenset(
+    {
+        "applications",
+        "attributes",
+        "additional_costs",
+        "campaigns",
+        "rulesets",
+        "evaluation_groups",
+        "custom_effects",
+        "stores",
+    }
+)

@@ -14,6 +14,12 @@ from perks.adapters.sql.applications import SqlApplicationRepository
 from perks.adapters.sql.attributes import SqlAttributeRepository
 from perks.adapters.sql.budget_counters import SqlBudgetCounterRepository
 from perks.adapters.sql.campaigns import SqlCampaignRepository, SqlRulesetRepository
+from perks.adapters.sql.configuration import (
+    SqlConfigurationRepository,
+    forget_writes,
+    move_revision_if_written,
+    note_configuration_writes,
+)
 from perks.adapters.sql.coupon_jobs import SqlCouponJobRepository
 from perks.adapters.sql.coupons import SqlCouponRepository
 from perks.adapters.sql.custom_effects import SqlCustomEffectRepository
@@ -65,6 +71,7 @@ class SqlUnitOfWork:
         self.budget_counters = SqlBudgetCounterRepository(connection)
         self.customer_profiles = SqlCustomerProfileRepository(connection)
         self.customer_sessions = SqlCustomerSessionRepository(connection)
+        self.configuration = SqlConfigurationRepository(connection)
         self.session_events = SqlSessionEventRepository(connection)
         self.session_returns = SqlSessionReturnRepository(connection)
         self.idempotency_keys = SqlIdempotencyKeyRepository(connection)
@@ -72,6 +79,8 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._transaction is not None, "commit outside the unit of work"
+        assert self._connection is not None
+        move_revision_if_written(self._connection)
         self._transaction.commit()
 
     def __exit__(
@@ -86,6 +95,7 @@ class SqlUnitOfWork:
             if self._transaction.is_active:
                 self._transaction.rollback()
         finally:
+            forget_writes(self._connection)
             self._connection.close()
         if isinstance(exc, DBAPIError) and busy(exc):
             raise Conflict(TOO_MANY_REQUESTS) from exc
@@ -94,6 +104,7 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        note_configuration_writes(engine)
 
     def __call__(self, *, write: bool) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._engine, write=write)

@@ -3,7 +3,7 @@ what they produce (effects, counter deltas, redemptions, rule failures, rejected
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -65,12 +65,33 @@ def candidates(inp: EvaluationInput, campaign_id: int) -> list[Coupon]:
 def _bindings(
     inp: EvaluationInput, run: RunnableCampaign, state: State, coupon: Coupon | None, valid: bool
 ) -> dict[str, object]:
+    settings = inp.settings
+    if not state.shared:
+        state.shared.update(_shared_bindings(inp))
+    bindings = dict(state.shared)
+    if settings.cascading:  # later campaigns see what earlier ones discounted
+        bindings["Session"] = session_binding(inp.session, state.remaining)
+    bindings["Campaign"] = campaign_binding(run.campaign)
+    if coupon is not None:
+        bindings["Coupon"] = coupon_binding(coupon, valid=valid)
+    return bindings
+
+
+def _may_half_apply(records: Sequence[Mapping[str, object]]) -> bool:
+    """Whether a failing effect could leave an earlier discount of the same rule taken: only
+    then does the rule need a copy of the ledger to fail on (a single effect fails before it
+    takes anything)."""
+    return len(records) > 1 and any(
+        str(record["effectType"]).startswith("setDiscount") for record in records
+    )
+
+
+def _shared_bindings(inp: EvaluationInput) -> dict[str, object]:
+    """The bindings that are the same for every campaign of one evaluation."""
     settings, view = inp.settings, inp.session
-    remaining = state.remaining if settings.cascading else None
-    bindings: dict[str, object] = {
-        "Session": session_binding(view, remaining),
+    shared: dict[str, object] = {
+        "Session": session_binding(view, None),
         "Event": event_binding(settings.event_type, view, created=settings.now, attributes={}),
-        "Campaign": campaign_binding(run.campaign),
         "Application": application_binding(
             settings.application_id,
             settings.application_attributes,
@@ -80,10 +101,8 @@ def _bindings(
         "Timezone": settings.timezone,
     }
     if inp.profile is not None:
-        bindings["Profile"] = profile_binding(inp.profile)
-    if coupon is not None:
-        bindings["Coupon"] = coupon_binding(coupon, valid=valid)
-    return bindings
+        shared["Profile"] = profile_binding(inp.profile)
+    return shared
 
 
 def _reason(inp: EvaluationInput, run: RunnableCampaign, coupon: Coupon) -> CouponRejection | None:
@@ -161,7 +180,7 @@ def _adopt(
             caps=state.caps,
             item_owners=state.item_owners,
         )
-        trial = state.remaining.copy()
+        trial = state.remaining.copy() if _may_half_apply(rule.records) else state.remaining
         applied = apply_records(rule.records, context, trial)
         if applied.failed_effect is not None:
             failed = RuleRun(rule.index, rule.title, False, failed_effect=applied.failed_effect)

@@ -144,10 +144,13 @@ def _discount(
         asked = max(budget, ZERO)
     if not _owns_line(effect_type, props, context):
         return None  # another campaign of the cartItem-scoped group discounts this item
+    effects_left = _budget_left(context, "setDiscountEffect", deltas)
+    if effects_left is not None and effects_left < 1:  # checked before anything is taken
+        raise _NotApplied("the campaign's setDiscountEffect limit is reached")
     granted = _grant(effect_type, props, context, remaining, asked)
     if granted.value <= 0:
         return None
-    _count(context, "setDiscountEffect", deltas)
+    _add(context, "setDiscountEffect", Decimal(1), deltas)
     _add(context, "setDiscount", granted.total, deltas)
     if gift_card is not None:
         key, _ = gift_card

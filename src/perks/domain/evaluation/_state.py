@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,9 +103,24 @@ class State:
     triggered: list[int] = field(default_factory=list)  # campaign ids
     # In a cartItem-scoped group: which campaign may discount each cart line (None: any).
     item_owners: dict[tuple[int, int | None], int] | None = None
+    # The bindings every campaign reads alike (built once per evaluation, shared by copies;
+    # rules never write into them: Talang's ``set`` copies the maps on its path).
+    shared: dict[str, object] = field(default_factory=dict)
 
     def copy(self) -> State:
-        return copy.deepcopy(self)
+        """An independent copy to try a campaign out on (effects, failures and counter keys
+        are immutable; the containers and the discount ledger are copied)."""
+        return State(
+            remaining=self.remaining.copy(),
+            effects=list(self.effects),
+            deltas=dict(self.deltas),
+            caps=dict(self.caps),
+            redeemed=list(self.redeemed),
+            failures=list(self.failures),
+            triggered=list(self.triggered),
+            item_owners=None if self.item_owners is None else dict(self.item_owners),
+            shared=self.shared,
+        )
 
     def discount_total(self) -> Decimal:
         """The discounts granted so far (for lowestDiscount / highestDiscount groups)."""

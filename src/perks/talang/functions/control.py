@@ -121,9 +121,9 @@ def register(registry: FunctionRegistry) -> None:
         target = context.scope.root().values
         for key in keys[:-1]:
             nested = target.get(key)  # type: ignore[call-overload]
-            if not isinstance(nested, dict):
-                nested = {}
-                target[key] = nested  # type: ignore[index]
+            # Copied on the way down: the caller's maps (Session, Profile...) stay untouched.
+            nested = dict(nested) if isinstance(nested, dict) else {}
+            target[key] = nested  # type: ignore[index]
             target = nested
         target[keys[-1]] = value  # type: ignore[index]
         return value
