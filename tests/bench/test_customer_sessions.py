@@ -49,9 +49,10 @@ from tests.conftest import IN_CI, POSTGRES_URL
 SECONDS = 8
 CEILING_ENV = {"PERKS_BENCH_CEILING": "true"}
 TARGET_RATIO = 0.35  # issue #5, 10 items on SQLite
-# What the 10-item SQLite case reliably reaches on this 2-core machine (see
-# docs/performance.md): far under the target, which is reported, not asserted.
-FLOOR_RATIO = 0.01
+# What the 10-item SQLite case reliably reaches on this 2-core machine (0.065-0.068 after the
+# first hot-path work, see docs/performance.md): far under the target, which is reported, not
+# asserted; the floor catches a fall back to where it was before (0.020-0.025).
+FLOOR_RATIO = 0.04
 
 
 CEILING_CONNECTIONS = 8
