@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections import deque
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -12,16 +14,19 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 __all__ = [
     "WRITE_OPTION",
+    "WriterQueueTimeout",
     "busy",
     "create_database_engine",
     "is_sqlite",
     "normalize_database_url",
+    "release_writer",
 ]
 
 # Execution option set on connections that will write: SQLite then takes its write
 # lock at BEGIN, so concurrent read-then-write transactions queue instead of failing
 # "database is locked" halfway (DESIGN.md: 364 of 400 failed with a deferred BEGIN).
 WRITE_OPTION = "perks_write"
+_RELEASE_WRITER = "perks_release_writer"
 _LOCK_NOT_AVAILABLE = "55P03"
 
 
@@ -88,12 +93,79 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
+    writers = _Writers()
+
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not write:
+            connection.exec_driver_sql("BEGIN")
+            return
+        if _RELEASE_WRITER in connection.info:  # this connection has the turn already
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        # This process's writers queue for SQLite's write lock in arrival order: SQLite's own
+        # busy handler polls with growing sleeps and lets late comers overtake, so under load
+        # some requests waited past the busy timeout while others went through.
+        if not writers.acquire(busy_timeout_ms / 1000):
+            raise WriterQueueTimeout("waited past the busy timeout for this process's writers")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writers.release()
+            raise
+        connection.info[_RELEASE_WRITER] = writers.release
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_: object, record: ConnectionPoolEntry) -> None:
+        # Whatever ended the transaction, the turn is given back once the connection is.
+        release = record.info.pop(_RELEASE_WRITER, None)
+        if release is not None:
+            release()
 
     return engine
+
+
+class WriterQueueTimeout(Exception):
+    """A SQLite writer of this process did not get its turn within the busy timeout."""
+
+
+class _Writers:
+    """One SQLite write transaction at a time in this process, handed over in arrival order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held = False
+        self._waiting: deque[threading.Event] = deque()
+
+    def acquire(self, timeout_s: float) -> bool:
+        with self._lock:
+            if not self._held and not self._waiting:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(timeout_s):
+            return True
+        with self._lock:
+            if turn.is_set():  # handed over while the wait ended
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()  # handed over: still held
+            else:
+                self._held = False
+
+
+def release_writer(connection: Connection) -> None:
+    """After a write transaction ends: let this process's next SQLite writer in."""
+    release = connection.info.pop(_RELEASE_WRITER, None)
+    if release is not None:
+        release()
 
 
 def ping(engine: Engine) -> None:

@@ -25,7 +25,7 @@ from perks.adapters.sql.coupons import SqlCouponRepository
 from perks.adapters.sql.custom_effects import SqlCustomEffectRepository
 from perks.adapters.sql.customer_profiles import SqlCustomerProfileRepository
 from perks.adapters.sql.customer_sessions import SqlCustomerSessionRepository
-from perks.adapters.sql.engine import WRITE_OPTION, busy
+from perks.adapters.sql.engine import WRITE_OPTION, WriterQueueTimeout, busy, release_writer
 from perks.adapters.sql.evaluation_groups import SqlEvaluationGroupRepository
 from perks.adapters.sql.idempotency_keys import SqlIdempotencyKeyRepository
 from perks.adapters.sql.session_events import SqlSessionEventRepository
@@ -51,6 +51,9 @@ class SqlUnitOfWork:
         self._connection = connection
         try:
             self._transaction = connection.begin()
+        except WriterQueueTimeout as error:
+            connection.close()
+            raise Conflict(TOO_MANY_REQUESTS) from error
         except DBAPIError as error:
             connection.close()
             if busy(error):
@@ -81,7 +84,10 @@ class SqlUnitOfWork:
         assert self._transaction is not None, "commit outside the unit of work"
         assert self._connection is not None
         move_revision_if_written(self._connection)
-        self._transaction.commit()
+        try:
+            self._transaction.commit()
+        finally:
+            release_writer(self._connection)
 
     def __exit__(
         self,
@@ -96,6 +102,7 @@ class SqlUnitOfWork:
                 self._transaction.rollback()
         finally:
             forget_writes(self._connection)
+            release_writer(self._connection)
             self._connection.close()
         if isinstance(exc, DBAPIError) and busy(exc):
             raise Conflict(TOO_MANY_REQUESTS) from exc
