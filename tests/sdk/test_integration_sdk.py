@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -31,6 +32,21 @@ from tests.sdk.conftest import LiveServer
 TOTAL = [".", "Session", "Total"]
 
 
+@contextmanager
+def _sdk(live_server: LiveServer, application_id: int) -> Iterator[IntegrationApi]:
+    """The SDK's Integration API with a new integration key of the application."""
+    key = live_server.services.api_keys.create_integration_key(
+        application_id,
+        IntegrationKeyRequest(title="sdk", expires=datetime.now(UTC) + timedelta(days=1)),
+        OPERATOR,
+    ).secret
+    configuration = talon_one.Configuration(host=live_server.base_url)
+    configuration.api_key["api_key_v1"] = key
+    configuration.api_key_prefix["api_key_v1"] = "ApiKey-v1"
+    with talon_one.ApiClient(configuration) as client:
+        yield IntegrationApi(client)
+
+
 @pytest.fixture
 def integration(live_server: LiveServer) -> Iterator[IntegrationApi]:
     services = live_server.services
@@ -52,16 +68,8 @@ def integration(live_server: LiveServer) -> Iterator[IntegrationApi]:
         campaign.id,
         [NamedCoupon("XMAS", CouponProperties(usage_limit=1))],
     )
-    key = services.api_keys.create_integration_key(
-        application.id,
-        IntegrationKeyRequest(title="sdk", expires=datetime.now(UTC) + timedelta(days=1)),
-        OPERATOR,
-    ).secret
-    configuration = talon_one.Configuration(host=live_server.base_url)
-    configuration.api_key["api_key_v1"] = key
-    configuration.api_key_prefix["api_key_v1"] = "ApiKey-v1"
-    with talon_one.ApiClient(configuration) as client:
-        yield IntegrationApi(client)
+    with _sdk(live_server, application.id) as integration:
+        yield integration
 
 
 def _request(state: str = "open") -> IntegrationRequest:
@@ -160,16 +168,8 @@ def per_item(live_server: LiveServer) -> Iterator[tuple[IntegrationApi, int]]:
     services.rulesets.create(
         OPERATOR, application.id, campaign.id, RulesetSpec(rules=(rule,), activate=True)
     )
-    key = services.api_keys.create_integration_key(
-        application.id,
-        IntegrationKeyRequest(title="sdk", expires=datetime.now(UTC) + timedelta(days=1)),
-        OPERATOR,
-    ).secret
-    configuration = talon_one.Configuration(host=live_server.base_url)
-    configuration.api_key["api_key_v1"] = key
-    configuration.api_key_prefix["api_key_v1"] = "ApiKey-v1"
-    with talon_one.ApiClient(configuration) as client:
-        yield IntegrationApi(client), campaign.id
+    with _sdk(live_server, application.id) as integration:
+        yield integration, campaign.id
 
 
 def _return(position: int, quantity: int) -> ReturnIntegrationRequest:
