@@ -279,3 +279,28 @@ def test_a_negative_amount_that_rounds_to_zero_is_plain_zero() -> None:
         "0.00",
         "0.00",
     ]
+
+
+def _reference_split(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """The rule spelt out with fractions: floor every share in minor units, then give the
+    leftover units to the largest remainders, the earlier part on a tie."""
+    unit = Fraction(minor_unit(currency))
+    shares = [share / unit for share in _exact_shares(money(total, currency), weights)]
+    floors = [share.numerator // share.denominator for share in shares]
+    left = int(sum(shares) - sum(floors))
+    order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
+    for index in order[:left]:
+        floors[index] += 1
+    return [
+        (Decimal(part) * minor_unit(currency)).quantize(minor_unit(currency)) for part in floors
+    ]
+
+
+@SETTINGS
+@given(TOTALS, WEIGHTS, CURRENCIES)
+def test_the_split_is_the_largest_remainder_rule_exactly(
+    total: Decimal, weights: list[Decimal], currency: str
+) -> None:
+    if money(total, currency) < 0:
+        total = -total
+    assert split(total, weights, currency) == _reference_split(total, weights, currency)

@@ -4,8 +4,9 @@ pro-rated splits whose parts add up to the rounded whole."""
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = ["minor_unit", "money", "split"]
 
@@ -49,14 +50,22 @@ def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[Dec
     if any(weight < 0 for weight in weights):
         raise ValueError("weights are never negative")
     unit = minor_unit(currency)
-    total_weight = sum(weights, Decimal(0))
-    shares = list(weights) if total_weight else [Decimal(1)] * len(weights)
-    base = sum(shares, Decimal(0))
-    units = whole / unit  # an integer number of minor units
-    exact = [units * share / base for share in shares]
-    parts = [value.to_integral_value(rounding=ROUND_FLOOR) for value in exact]
-    left = int(units - sum(parts, Decimal(0)))  # floors never overshoot: 0 <= left < len
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
+    units = int(whole / unit)  # a whole number of minor units
+    # Exact integer arithmetic: each weight as a fraction over one common denominator.
+    ratios = [weight.as_integer_ratio() for weight in weights]
+    denominator = math.lcm(*(d for _, d in ratios))
+    scaled = [n * (denominator // d) for n, d in ratios]
+    base = sum(scaled)
+    if not base:  # all-zero weights share equally
+        scaled, base = [1] * len(scaled), len(scaled)
+    parts: list[int] = []
+    remainders: list[int] = []
+    for weight in scaled:
+        part, remainder = divmod(units * weight, base)
+        parts.append(part)
+        remainders.append(remainder)
+    left = units - sum(parts)  # floors never overshoot: 0 <= left < len
+    order = sorted(range(len(parts)), key=lambda i: (-remainders[i], i))
     for index in order[:left]:
         parts[index] += 1
-    return [(part * unit).quantize(unit) for part in parts]
+    return [(Decimal(part) * unit).quantize(unit) for part in parts]
