@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -26,11 +27,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import create_engine, make_url, text
 
 from perks import __version__
 from tests.bench.load import LoadResult, generator_name
 from tests.bench.session_report import SessionReport
 from tests.bench.talang_report import TalangReport
+from tests.conftest import IN_CI, POSTGRES_URL
 
 HOST = "127.0.0.1"
 BOOTSTRAP_KEY = "perks-bench-management-key-0001"
@@ -99,6 +102,30 @@ def perks_server(
             yield ServerProcess(pid=process.pid, port=port, startup_s=startup, log_path=log_path)
         finally:
             stop(process)
+
+
+@contextmanager
+def scratch_postgres() -> Iterator[str]:
+    """The URL of a new PostgreSQL database, dropped on the way out; the test is skipped with
+    a message when PostgreSQL is unreachable (and fails in CI, where it must be there)."""
+    admin = create_engine(
+        make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    name = f"perks_bench_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        admin.dispose()
+        if IN_CI:
+            raise
+        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is unreachable ({type(error).__name__})")
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def server_env() -> dict[str, str]:

@@ -11,14 +11,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from tests.conftest import IN_CI, POSTGRES_URL
+from tests.bench.conftest import scratch_postgres
 
 SCRIPT = Path(__file__).parents[2] / "scripts" / "coupon_job_bench.py"
 CODES = 1_000_000
@@ -49,23 +46,6 @@ def test_a_million_codes_on_sqlite() -> None:
 
 @pytest.mark.bench
 def test_a_million_codes_on_postgresql() -> None:
-    admin = create_engine(
-        make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    name = f"perks_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        if IN_CI:
-            raise
-        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is unreachable ({type(error).__name__})")
-    try:
-        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with scratch_postgres() as url:
         rate, _growth = _run(url)
-        assert rate >= FLOOR_CODES_PER_SECOND
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    assert rate >= FLOOR_CODES_PER_SECOND

@@ -25,17 +25,20 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.bench import load
-from tests.bench.conftest import ServerProcess, http_call, management_headers, perks_server
+from tests.bench.conftest import (
+    ServerProcess,
+    http_call,
+    management_headers,
+    perks_server,
+    scratch_postgres,
+)
 from tests.bench.load import VARIANT, LoadResult, LoadSpec, run_load
 from tests.bench.session_report import Comparison, SessionReport
 from tests.bench.session_workload import (
@@ -45,7 +48,6 @@ from tests.bench.session_workload import (
     session_body,
     set_up,
 )
-from tests.conftest import IN_CI, POSTGRES_URL
 
 SECONDS = 8
 CEILING_ENV = {"PERKS_BENCH_CEILING": "true"}
@@ -103,27 +105,12 @@ def sqlite_bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
 @pytest.fixture(scope="module")
 def postgres_bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
     """A server on a fresh PostgreSQL database, dropped afterwards; skipped when unreachable."""
-    admin = create_engine(
-        make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    name = f"perks_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        if IN_CI:
-            raise
-        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is unreachable ({type(error).__name__})")
     directory = tmp_path_factory.mktemp("sessions-pg")
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        with perks_server(url, directory / "server.log", env=CEILING_ENV) as server:
-            yield _set_up(server, "postgresql")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with (
+        scratch_postgres() as url,
+        perks_server(url, directory / "server.log", env=CEILING_ENV) as server,
+    ):
+        yield _set_up(server, "postgresql")
 
 
 def _put(bench: Bench, path: str, body: bytes) -> dict[str, Any]:

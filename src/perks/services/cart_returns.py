@@ -214,7 +214,7 @@ class CartReturnService:
             application,
             view,
             now=now,
-            cache=self._cache,
+            configuration=self._cache.configuration(uow, application.id),
             event_type=str(SessionEvent.PARTIALLY_RETURNED),
             evaluable_campaign_ids=frozenset(produced),
         )

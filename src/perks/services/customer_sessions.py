@@ -40,7 +40,7 @@ from perks.domain.returns import CartReturn
 from perks.domain.rule_bindings import SessionView
 from perks.services.lookups import require_application
 from perks.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from perks.services.session_inputs import EvaluationCache, load_input
+from perks.services.session_inputs import Configuration, EvaluationCache, load_input
 
 __all__ = [
     "NO_EVALUATION",
@@ -126,18 +126,14 @@ _NOTHING_DECLARED = _Declared({}, {})
 
 
 def _declared(
-    uow: UnitOfWork,
-    application_id: int,
-    update: SessionUpdate,
-    base: CustomerSession | None,
-    cache: EvaluationCache,
+    update: SessionUpdate, base: CustomerSession | None, configuration: Configuration
 ) -> _Declared:
     """Refuse custom attributes the application has not declared (400, each named)."""
     sent = update.attributes or any(i.attributes for i in update.cart_items or ())
     kept = base is not None and (base.attributes or any(i.attributes for i in base.cart_items))
     if not sent and not kept:
         return _NOTHING_DECLARED  # no attribute to check or type
-    kinds = cache.configuration(uow, application_id).attributes
+    kinds = configuration.attributes
     result = _Declared(
         kinds.get(AttributeEntity.CUSTOMER_SESSION, {}), kinds.get(AttributeEntity.CART_ITEM, {})
     )
@@ -182,7 +178,8 @@ class CustomerSessionService:
             )
             # A dry run considers only its payload (semantics §5).
             base = None if request.dry or stored is None else stored.session
-            declared = _declared(uow, application_id, request.update, base, self._cache)
+            configuration = self._cache.configuration(uow, application_id)
+            declared = _declared(request.update, base, configuration)
             session, events = apply_update(base, request.integration_id, request.update, now=now)
             session = _typed(session, declared)
             first = self._first_session(uow, application_id, session.profile_id, stored)
@@ -201,7 +198,7 @@ class CustomerSessionService:
                     flattened=application.enable_flattened_cart_items,
                 ),
                 now=now,
-                cache=self._cache,
+                configuration=configuration,
                 event_type=str(events[-1]),
                 evaluable_campaign_ids=evaluable,
             )

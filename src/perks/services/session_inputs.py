@@ -129,11 +129,12 @@ def load_input(
     view: SessionView,
     *,
     now: datetime,
-    cache: EvaluationCache,
+    configuration: Configuration,
     event_type: str,
     evaluable_campaign_ids: frozenset[int] | None = None,
 ) -> EvaluationInput:
-    configuration = cache.configuration(uow, application.id)
+    """What one evaluation reads: ``configuration`` (``EvaluationCache.configuration``, read
+    once per request), the session's coupons, its profile and the counters."""
     session = view.session
     sensitivity = application.case_sensitivity
     codes = {normalized_code(code, sensitivity) for code in session.coupon_codes}
