@@ -11,9 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import StrEnum
 
-__all__ = ["Effect", "EffectType", "rollback_of", "rollbacks"]
+__all__ = [
+    "DISCOUNTS",
+    "PER_ITEM_DISCOUNTS",
+    "Effect",
+    "EffectType",
+    "granted_total",
+    "rollback_of",
+    "rollbacks",
+]
 
 
 class EffectType(StrEnum):
@@ -51,14 +60,21 @@ class Effect:
     evaluation_group_mode: str | None = None
 
 
-_DISCOUNTS = frozenset(
-    {
-        EffectType.SET_DISCOUNT,
-        EffectType.SET_DISCOUNT_PER_ITEM,
-        EffectType.SET_DISCOUNT_PER_ADDITIONAL_COST,
-        EffectType.SET_DISCOUNT_PER_ADDITIONAL_COST_PER_ITEM,
-    }
+PER_ITEM_DISCOUNTS = frozenset(
+    {EffectType.SET_DISCOUNT_PER_ITEM, EffectType.SET_DISCOUNT_PER_ADDITIONAL_COST_PER_ITEM}
 )
+DISCOUNTS = PER_ITEM_DISCOUNTS | {
+    EffectType.SET_DISCOUNT,
+    EffectType.SET_DISCOUNT_PER_ADDITIONAL_COST,
+}
+
+
+def granted_total(effect: Effect) -> Decimal:
+    """What a discount effect granted in all: ``totalDiscount`` when it differs from
+    ``value`` (a per-unit price discount), else ``value``."""
+    return Decimal(str(effect.props.get("totalDiscount", effect.props["value"])))
+
+
 # RollbackDiscountEffectProps names the discounted place as the discount named it.
 _PLACES = {
     "position": "cartItemPosition",
@@ -76,7 +92,7 @@ def rollback_of(effect: Effect) -> Effect | None:
         return _as(effect, EffectType.ROLLBACK_COUPON, {"value": props["value"]})
     if effect.effect_type == EffectType.ACCEPT_REFERRAL:
         return _as(effect, EffectType.ROLLBACK_REFERRAL, {"value": props["value"]})
-    if effect.effect_type in _DISCOUNTS:
+    if effect.effect_type in DISCOUNTS:
         rolled: dict[str, object] = {"name": props["name"], "value": props["value"]}
         rolled |= {_PLACES[key]: props[key] for key in _PLACES if key in props}
         return _as(effect, EffectType.ROLLBACK_DISCOUNT, rolled)

@@ -26,7 +26,13 @@ from decimal import Decimal
 
 from perks.domain.budgets import COUPON_DISCOUNT, CounterChange
 from perks.domain.customer_sessions import CartItem, CustomerSession, SessionState
-from perks.domain.effects import Effect, EffectType, rollback_of
+from perks.domain.effects import (
+    DISCOUNTS,
+    PER_ITEM_DISCOUNTS,
+    Effect,
+    granted_total,
+    rollback_of,
+)
 from perks.domain.errors import InvalidInput, Problem
 from perks.domain.money import money
 
@@ -43,13 +49,6 @@ __all__ = [
 ]
 
 _AT = "/return/returnedCartItems"
-_PER_ITEM = frozenset(
-    {EffectType.SET_DISCOUNT_PER_ITEM, EffectType.SET_DISCOUNT_PER_ADDITIONAL_COST_PER_ITEM}
-)
-_DISCOUNTS = _PER_ITEM | {
-    EffectType.SET_DISCOUNT,
-    EffectType.SET_DISCOUNT_PER_ADDITIONAL_COST,
-}
 _PLACES = ("position", "subPosition", "additionalCost", "scope")
 _DISCOUNT_VALUE = "setDiscount"
 _DISCOUNT_COUNT = "setDiscountEffect"
@@ -186,14 +185,14 @@ def settle_reevaluation(
     return never adds a discount."""
     now_worth: dict[tuple[object, ...], Decimal] = {}
     for effect in reevaluated:
-        if effect.effect_type in _DISCOUNTS:
+        if effect.effect_type in DISCOUNTS:
             key = _discount_key(effect)
-            now_worth[key] = now_worth.get(key, Decimal(0)) + _total(effect)
+            now_worth[key] = now_worth.get(key, Decimal(0)) + granted_total(effect)
 
     def share(effect: Effect) -> tuple[Decimal, Effect | None] | None:
-        if effect.campaign_id not in campaign_ids or effect.effect_type not in _DISCOUNTS:
+        if effect.campaign_id not in campaign_ids or effect.effect_type not in DISCOUNTS:
             return None
-        total = _total(effect)
+        total = granted_total(effect)
         worth = min(total, now_worth.get(_discount_key(effect), Decimal(0)))
         if worth >= total:
             return None
@@ -253,11 +252,6 @@ def _discount_key(effect: Effect) -> tuple[object, ...]:
     )
 
 
-def _total(effect: Effect) -> Decimal:
-    """What a discount effect granted in all (``totalDiscount`` when it differs)."""
-    return Decimal(str(effect.props.get("totalDiscount", effect.props["value"])))
-
-
 def _with_total(effect: Effect, total: Decimal) -> Effect:
     field = "totalDiscount" if "totalDiscount" in effect.props else "value"
     return replace(effect, props={**effect.props, field: total})
@@ -271,7 +265,7 @@ def _returned_share(
 ) -> tuple[Decimal, Effect | None] | None:
     """The amount of ``effect`` the return takes back and what stays of it (None: nothing
     stays); None when the return does not touch it."""
-    if effect.effect_type not in _PER_ITEM:
+    if effect.effect_type not in PER_ITEM_DISCOUNTS:
         return None
     props = effect.props
     position = int(Decimal(str(props["position"])))
@@ -280,7 +274,7 @@ def _returned_share(
     if not quantity or line is None:
         return None
     left = line.remaining_quantity  # before this return
-    total = _total(effect)
+    total = granted_total(effect)
     sub = props.get("subPosition")
     if sub is not None:
         unit = int(Decimal(str(sub)))

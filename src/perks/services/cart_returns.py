@@ -200,8 +200,14 @@ class CartReturnService:
     ) -> tuple[tuple[Effect, ...], frozenset[int]] | None:
         """``runRuleEngine``: the campaigns that produced effects at the close and are marked
         ``reevaluateOnReturn``, evaluated on what is left as if nothing were committed yet."""
-        produced = {effect.campaign_id for effect in stored.committed}
-        if not produced:
+        configuration = self._cache.configuration(uow, application.id)
+        chosen = frozenset(
+            effect.campaign_id
+            for effect in stored.committed
+            if (run := configuration.runnable.get(effect.campaign_id)) is not None
+            and run.campaign.reevaluate_on_return
+        )
+        if not chosen:
             return None
         view = SessionView(
             stored.session,
@@ -214,20 +220,11 @@ class CartReturnService:
             application,
             view,
             now=now,
-            configuration=self._cache.configuration(uow, application.id),
+            configuration=configuration,
             event_type=str(SessionEvent.PARTIALLY_RETURNED),
-            evaluable_campaign_ids=frozenset(produced),
+            evaluable_campaign_ids=chosen,  # exactly these, whatever their state now
         )
-        chosen = {
-            campaign_id
-            for campaign_id, run in inp.campaigns.items()
-            if campaign_id in produced and run.campaign.reevaluate_on_return
-        }
-        if not chosen:
-            return None
-        only = frozenset(chosen)
-        evaluation = evaluate(_uncommitted(replace(inp, evaluable_campaign_ids=only), stored))
-        return evaluation.effects, only
+        return evaluate(_uncommitted(inp, stored)).effects, chosen
 
     def _record(self, uow: UnitOfWork, worked: _Worked, now: datetime) -> SessionOutcome:
         """Write the return: budgets given back, the session, the event, the return, the

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from perks.domain.applications import Application
 from perks.domain.attributes import AttributeEntity, AttributeType
@@ -41,6 +42,9 @@ _ALL = PageRequest(page_size=1_000_000)
 _RULESETS_KEPT = 1024
 _CONFIGURATIONS_KEPT = 64  # applications
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # campaigns are listed unfiltered: any time does
+K = TypeVar("K")
+V = TypeVar("V")
+RulesetKey = tuple[int, tuple[CustomEffectDefinition, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +52,34 @@ class Configuration:
     """What every evaluation of an application reads besides the session, its profile, its
     coupons and the counters."""
 
-    campaigns: tuple[Campaign, ...]
     runnable: Mapping[int, RunnableCampaign]
     tree: GroupNode
     additional_cost_ids: Mapping[str, int]
     store_ids: Mapping[str, int]
     attributes: Mapping[AttributeEntity, Mapping[str, AttributeType]]  # declared, by name
+
+
+class _Kept(Generic[K, V]):
+    """At most ``size`` values, the least recently used dropped first; thread-safe."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None:
+                self._values.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: V) -> V:
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+        return value
 
 
 class EvaluationCache:
@@ -67,39 +93,23 @@ class EvaluationCache:
       process, moves it (``adapters/sql/configuration.py``)."""
 
     def __init__(self, size: int = _RULESETS_KEPT) -> None:
-        self._size = size
-        self._kept: OrderedDict[tuple[int, tuple[CustomEffectDefinition, ...]], CompiledRuleset] = (
-            OrderedDict()
-        )
-        self._configurations: OrderedDict[tuple[int, int], Configuration] = OrderedDict()
-        self._lock = threading.Lock()
+        self._rulesets: _Kept[RulesetKey, CompiledRuleset] = _Kept(size)
+        self._configurations: _Kept[tuple[int, int], Configuration] = _Kept(_CONFIGURATIONS_KEPT)
 
     def configuration(self, uow: UnitOfWork, application_id: int) -> Configuration:
         """The application's configuration at the database's current revision."""
         key = (application_id, uow.configuration.revision())
-        with self._lock:
-            found = self._configurations.get(key)
-            if found is not None:
-                self._configurations.move_to_end(key)
-                return found
-        built = _configuration(uow, application_id, self)
-        with self._lock:
-            self._configurations[key] = built
-            while len(self._configurations) > _CONFIGURATIONS_KEPT:
-                self._configurations.popitem(last=False)
-        return built
+        found = self._configurations.get(key)
+        if found is not None:
+            return found
+        return self._configurations.put(key, _configuration(uow, application_id, self))
 
     def kept(
         self, ruleset_id: int, definitions: tuple[CustomEffectDefinition, ...]
     ) -> CompiledRuleset | None:
         """The compiled ruleset when it is kept: a revision never changes, so its row need
         not be read again."""
-        key = (ruleset_id, definitions)
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-            return found
+        return self._rulesets.get((ruleset_id, definitions))
 
     def get(
         self,
@@ -109,18 +119,11 @@ class EvaluationCache:
     ) -> CompiledRuleset:
         """``ruleset`` compiled with the application's vocabulary (``definitions`` are what
         the ``registry`` was built from: a change of custom effects compiles anew)."""
-        key = (ruleset.id, definitions)
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-                return found
+        found = self._rulesets.get((ruleset.id, definitions))
+        if found is not None:
+            return found
         compiled = compile_ruleset(ruleset, registry, RULE_SCHEMA)
-        with self._lock:
-            self._kept[key] = compiled
-            while len(self._kept) > self._size:
-                self._kept.popitem(last=False)
-        return compiled
+        return self._rulesets.put((ruleset.id, definitions), compiled)
 
 
 def load_input(
@@ -162,7 +165,6 @@ def _configuration(uow: UnitOfWork, application_id: int, cache: EvaluationCache)
         if subscribed is None or application_id in subscribed:
             attributes.setdefault(attribute.entity, {})[attribute.name] = attribute.type
     return Configuration(
-        campaigns=campaigns,
         runnable=_runnable(uow, application_id, campaigns, cache),
         tree=_tree(uow, application_id, campaigns),
         additional_cost_ids={

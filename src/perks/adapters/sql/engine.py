@@ -51,7 +51,8 @@ def create_database_engine(
 ) -> Engine:
     """SQLite waits ``busy_timeout_ms`` for the write lock; PostgreSQL waits
     ``lock_timeout_ms`` for a row lock. Either way, a request that does not get its turn
-    fails with :class:`Busy` (see :func:`busy`)."""
+    fails with an error :func:`busy` recognizes (or, queued behind this process's own SQLite
+    writers, :class:`WriterQueueTimeout`)."""
     normalized = normalize_database_url(url)
     if is_sqlite(normalized):
         return _sqlite_engine(normalized, busy_timeout_ms)

@@ -24,9 +24,9 @@ from perks.domain.campaigns import CampaignState, FrontendState, frontend_state
 from perks.domain.coupon_codes import normalized_code
 from perks.domain.coupon_validation import CouponRejection
 from perks.domain.discounts import Remaining
-from perks.domain.effects import Effect, EffectType
+from perks.domain.effects import PER_ITEM_DISCOUNTS, Effect, EffectType, granted_total
 from perks.domain.evaluation._campaign import Group, candidates, evaluate_campaign, subjects_of
-from perks.domain.evaluation._effects import PER_ITEM_DISCOUNTS, line_of
+from perks.domain.evaluation._effects import line_of
 from perks.domain.evaluation._state import (
     EvaluationInput,
     RuleFailure,
@@ -190,7 +190,7 @@ def _per_item(
         for effect in trial.effects[before:]:
             if effect.effect_type in PER_ITEM_DISCOUNTS and effect.campaign_id == member:
                 line = line_of(effect.props, inp.settings.flattened)
-                offers.setdefault(line, []).append((order, member, _granted(effect)))
+                offers.setdefault(line, []).append((order, member, granted_total(effect)))
     outer = state.item_owners
     state.item_owners = {**(outer or {}), **{line: _owner(mode, o) for line, o in offers.items()}}
     produced = False
@@ -208,10 +208,6 @@ def _owner(mode: EvaluationMode, offers: list[tuple[int, int, Decimal]]) -> int:
     if mode is EvaluationMode.HIGHEST_DISCOUNT:
         return min(offers, key=lambda offer: (-offer[2], offer[0]))[1]
     return min(offers, key=lambda offer: (offer[2], offer[0]))[1]
-
-
-def _granted(effect: Effect) -> Decimal:
-    return Decimal(str(effect.props.get("totalDiscount", effect.props["value"])))
 
 
 def _member(

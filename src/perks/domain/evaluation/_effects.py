@@ -23,12 +23,11 @@ from perks.domain.budgets import (
 from perks.domain.coupon_validation import own_limits
 from perks.domain.coupons import Coupon
 from perks.domain.discounts import Granted, ItemScope, Remaining, SessionScope
-from perks.domain.effects import Effect, EffectType
+from perks.domain.effects import PER_ITEM_DISCOUNTS, Effect, EffectType
 from perks.domain.evaluation._state import EvaluationInput, RunnableCampaign
 from perks.domain.limits import LimitConfig
 
 __all__ = [
-    "PER_ITEM_DISCOUNTS",
     "Applied",
     "RuleContext",
     "apply_records",
@@ -196,27 +195,18 @@ def _grant(
             return remaining.session_discount(asked, session_scope)
         if effect_type == EffectType.SET_DISCOUNT_PER_ITEM:
             item_scope = ItemScope(scope) if scope else settings.default_item_scope
-            return remaining.item_discount(_line(props, settings.flattened), asked, item_scope)
+            return remaining.item_discount(line_of(props, settings.flattened), asked, item_scope)
         name = str(props["additionalCost"])
         if effect_type == EffectType.SET_DISCOUNT_PER_ADDITIONAL_COST:
             return remaining.additional_cost_discount(name, asked)
-        key = _line(props, settings.flattened)
+        key = line_of(props, settings.flattened)
         return remaining.additional_cost_discount(name, asked, key)
     except KeyError as error:
         raise _NotApplied(f"no cart item at position {error}") from None
 
 
-PER_ITEM_DISCOUNTS = frozenset(
-    {EffectType.SET_DISCOUNT_PER_ITEM, EffectType.SET_DISCOUNT_PER_ADDITIONAL_COST_PER_ITEM}
-)
-
-
 def line_of(props: Mapping[str, object], flattened: bool) -> tuple[int, int | None]:
     """The cart line (position, and unit once flattened) a per-item effect names."""
-    return _line(props, flattened)
-
-
-def _line(props: Mapping[str, object], flattened: bool) -> tuple[int, int | None]:
     position = int(Decimal(str(props["position"])))
     sub = props.get("subPosition")
     return position, (int(Decimal(str(sub))) if flattened and sub is not None else None)

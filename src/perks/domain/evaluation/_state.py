@@ -12,7 +12,7 @@ from perks.domain.budgets import CounterKey
 from perks.domain.campaigns import Campaign
 from perks.domain.coupons import Coupon
 from perks.domain.discounts import ItemScope, Remaining, SessionScope
-from perks.domain.effects import Effect
+from perks.domain.effects import DISCOUNTS, Effect, granted_total
 from perks.domain.evaluation_groups import GroupNode
 from perks.domain.rule_bindings import ProfileView, SessionView
 from perks.domain.rulesets import CompiledRuleset
@@ -125,10 +125,6 @@ class State:
     def discount_total(self) -> Decimal:
         """The discounts granted so far (for lowestDiscount / highestDiscount groups)."""
         return sum(
-            (
-                Decimal(str(effect.props.get("totalDiscount", effect.props["value"])))
-                for effect in self.effects
-                if effect.effect_type.startswith("setDiscount")
-            ),
+            (granted_total(effect) for effect in self.effects if effect.effect_type in DISCOUNTS),
             Decimal(0),
         )

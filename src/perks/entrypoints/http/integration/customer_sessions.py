@@ -197,7 +197,7 @@ class Return(WireStruct, omit_defaults=True):
     application_id: int
     account_id: int
     returned_cart_items: list[ReturnedCartItem]
-    event_id: int = msgspec.field(name="eventId")
+    event_id: int
     session_id: int
     session_integration_id: str
     profile_integration_id: str | None = None
