@@ -8,14 +8,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
 
 from perks.adapters.sql.engine import WRITE_OPTION
+from perks.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from perks.bootstrap import Services, build_services
 from perks.domain.applications import ApplicationSpec
-from perks.domain.customer_sessions import CartItem, SessionUpdate
+from perks.domain.customer_sessions import CartItem, SessionState, SessionUpdate
 from perks.domain.errors import Conflict
 from perks.services.customer_sessions import SessionRequest
 from perks.services.principals import OPERATOR
@@ -84,3 +86,52 @@ def test_an_update_that_cannot_get_its_turn_gets_a_409(services: Services) -> No
         application.id, SessionRequest("s-1", SessionUpdate(cart_items=CART * 2))
     )
     assert again.stored.session.update_count == 2
+
+
+CLOSERS = 12
+
+
+def test_closes_of_one_profiles_sessions_at_once_count_every_one(database_url: str) -> None:
+    """Each close reads the profile's ``closedSessions`` and ``totalSales`` and writes them
+    back: the profile's row is held meanwhile, so concurrent closes of one profile's sessions
+    lose none of them."""
+    built = build_services(Settings(database_url=database_url), clock=FixedClock(NOW))
+    try:
+        application = built.applications.create(
+            OPERATOR, ApplicationSpec(name="shop", timezone="UTC", currency="EUR")
+        )
+        sessions = built.customer_sessions
+        priced = (CartItem(sku="SHOE", quantity=1, price=Decimal("10.25")),)
+        for n in range(CLOSERS):
+            sessions.update(
+                application.id,
+                SessionRequest(f"s-{n}", SessionUpdate(profile_id="p", cart_items=priced)),
+            )
+        start = threading.Barrier(CLOSERS)
+        failures: list[BaseException] = []
+
+        def close(n: int) -> None:
+            start.wait(timeout=10)
+            try:
+                sessions.update(
+                    application.id,
+                    SessionRequest(f"s-{n}", SessionUpdate(state=SessionState.CLOSED)),
+                )
+            except BaseException as error:  # reported below
+                failures.append(error)
+
+        threads = [threading.Thread(target=close, args=(n,)) for n in range(CLOSERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert failures == []
+        with SqlUnitOfWorkFactory(built.database.engine)(write=False) as uow:
+            profile = uow.customer_profiles.get(application.id, "p")
+        assert profile is not None
+        assert (profile.closed_sessions, profile.total_sales) == (
+            CLOSERS,
+            Decimal("10.25") * CLOSERS,
+        )
+    finally:
+        built.database.dispose()

@@ -54,7 +54,7 @@ from perks.services.customer_sessions import (
 )
 from perks.services.lookups import require_application
 from perks.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from perks.services.session_inputs import EvaluationCache, load_input
+from perks.services.session_inputs import EvaluationCache, load_input, profile_view
 
 __all__ = ["OPERATION", "CartReturnService", "Render", "ReturnRequest"]
 
@@ -222,6 +222,12 @@ class CartReturnService:
             now=now,
             configuration=configuration,
             event_type=str(SessionEvent.PARTIALLY_RETURNED),
+            profile=profile_view(
+                stored.session,
+                uow.customer_profiles.get(application.id, stored.session.profile_id)
+                if stored.session.profile_id
+                else None,
+            ),
             evaluable_campaign_ids=chosen,  # exactly these, whatever their state now
         )
         return evaluate(_uncommitted(inp, stored)).effects, chosen

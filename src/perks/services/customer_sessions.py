@@ -40,7 +40,12 @@ from perks.domain.returns import CartReturn
 from perks.domain.rule_bindings import SessionView
 from perks.services.lookups import require_application
 from perks.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from perks.services.session_inputs import Configuration, EvaluationCache, load_input
+from perks.services.session_inputs import (
+    Configuration,
+    EvaluationCache,
+    load_input,
+    profile_view,
+)
 
 __all__ = [
     "NO_EVALUATION",
@@ -101,6 +106,19 @@ def give_back(uow: UnitOfWork, changes: Sequence[CounterChange]) -> None:
     """Apply changes that give back (negative deltas): campaign budgets and gift cards."""
     uow.budget_counters.add([c for c in changes if coupon_of(c.key) is None])
     give_coupon_discounts(uow, changes)
+
+
+def _profile_of(
+    uow: UnitOfWork, application_id: int, session: CustomerSession, *, dry: bool, now: datetime
+) -> tuple[CustomerProfile | None, bool]:
+    """The session's profile, and whether this request created it: a write creates an unknown
+    profile and holds its row (the close reads, then writes its counters); a dry run only
+    reads. None for an anonymous session."""
+    if not session.profile_id:
+        return None, False
+    if dry:
+        return uow.customer_profiles.get(application_id, session.profile_id), False
+    return uow.customer_profiles.ensure(application_id, session.profile_id, now=now)
 
 
 def _named_coupons(inp: EvaluationInput, evaluation: Evaluation) -> tuple[Coupon, ...]:
@@ -172,17 +190,18 @@ class CustomerSessionService:
     def update(self, application_id: int, request: SessionRequest) -> SessionOutcome:
         now = self._now(request)
         with self._uow(write=not request.dry) as uow:
-            application = require_application(uow, application_id)
+            configuration = self._cache.configuration(uow, application_id)
+            application = configuration.application
             stored = uow.customer_sessions.get(
                 application_id, request.integration_id, lock=not request.dry
             )
             # A dry run considers only its payload (semantics §5).
             base = None if request.dry or stored is None else stored.session
-            configuration = self._cache.configuration(uow, application_id)
             declared = _declared(request.update, base, configuration)
             session, events = apply_update(base, request.integration_id, request.update, now=now)
             session = _typed(session, declared)
             first = self._first_session(uow, application_id, session.profile_id, stored)
+            profile, created = _profile_of(uow, application_id, session, dry=request.dry, now=now)
             evaluable = (
                 frozenset(request.evaluable_campaign_ids)
                 if request.dry and request.evaluable_campaign_ids is not None
@@ -200,6 +219,7 @@ class CustomerSessionService:
                 now=now,
                 configuration=configuration,
                 event_type=str(events[-1]),
+                profile=profile_view(session, profile, created=created),
                 evaluable_campaign_ids=evaluable,
             )
             # A cancel evaluates nothing: its answer is what it rolls back.
@@ -231,7 +251,7 @@ class CustomerSessionService:
             )
             if request.dry:
                 return outcome
-            profile = self._profile(uow, application_id, result, events, now)
+            profile = self._profile(uow, profile, result, events, now)
             given_back: tuple[Effect, ...] = ()
             if SessionEvent.CLOSED in events:
                 result = self._close(uow, result, evaluation)
@@ -265,7 +285,8 @@ class CustomerSessionService:
             )
             session = replace(stored.session, state=SessionState.OPEN, updated=now)
             result, given_back = self._give_back(uow, replace(stored, session=session))
-            profile = self._profile(uow, application_id, result, events, now)
+            found, _ = _profile_of(uow, application_id, session, dry=False, now=now)
+            profile = self._profile(uow, found, result, events, now)
             uow.customer_sessions.save(result)
             event = record_events(
                 uow, session_event_records(application_id, session, events, given_back, now=now)
@@ -297,17 +318,16 @@ class CustomerSessionService:
     @staticmethod
     def _profile(
         uow: UnitOfWork,
-        application_id: int,
+        profile: CustomerProfile | None,
         stored: StoredSession,
         events: tuple[SessionEvent, ...],
         now: datetime,
     ) -> CustomerProfile | None:
-        """The session's profile, created when unknown; a close counts the session and its
-        total (before discounts) into the profile's ``closedSessions`` and ``totalSales``."""
+        """The session's profile (``_profile_of``) after this request: a close counts the
+        session and its total (before discounts) into ``closedSessions`` and ``totalSales``."""
         session = stored.session
-        if not session.profile_id:
+        if profile is None:
             return None
-        profile, _ = uow.customer_profiles.ensure(application_id, session.profile_id, now=now)
         profile = replace(profile, last_activity=now)
         if SessionEvent.CLOSED in events:
             profile = replace(

@@ -351,7 +351,8 @@ class CustomerProfileRepository(Protocol):
     def ensure(
         self, application_id: int, integration_id: str, *, now: datetime
     ) -> tuple[CustomerProfile, bool]:
-        """The profile, created when unknown; True when this call created it."""
+        """The profile, created when unknown, and held until the transaction ends (its
+        counters are read, then written); True when this call created it."""
         ...
 
     def save(self, profile: CustomerProfile) -> None: ...

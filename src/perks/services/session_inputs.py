@@ -19,6 +19,7 @@ from perks.domain.campaigns import Campaign
 from perks.domain.coupon_codes import normalized_code
 from perks.domain.coupon_validation import own_limits
 from perks.domain.coupons import Coupon
+from perks.domain.customer_profiles import CustomerProfile
 from perks.domain.customer_sessions import CustomerSession
 from perks.domain.discounts import ItemScope, SessionScope
 from perks.domain.evaluation import EvaluationInput, RunnableCampaign, Settings, subjects_of
@@ -33,10 +34,11 @@ from perks.domain.rule_bindings import ProfileView, SessionView
 from perks.domain.rulesets import CompiledRuleset, Ruleset, compile_ruleset
 from perks.domain.vocabulary import RULE_SCHEMA, CustomEffectDefinition
 from perks.services.custom_effects import vocabulary_with_key
+from perks.services.lookups import require_application
 from perks.services.ports import AttributeFilter, CampaignFilter, StoreFilter, UnitOfWork
 from perks.talang import FunctionRegistry
 
-__all__ = ["Configuration", "EvaluationCache", "load_input"]
+__all__ = ["Configuration", "EvaluationCache", "load_input", "profile_view"]
 
 _ALL = PageRequest(page_size=1_000_000)
 _RULESETS_KEPT = 1024
@@ -52,6 +54,7 @@ class Configuration:
     """What every evaluation of an application reads besides the session, its profile, its
     coupons and the counters."""
 
+    application: Application
     runnable: Mapping[int, RunnableCampaign]
     tree: GroupNode
     additional_cost_ids: Mapping[str, int]
@@ -97,7 +100,8 @@ class EvaluationCache:
         self._configurations: _Kept[tuple[int, int], Configuration] = _Kept(_CONFIGURATIONS_KEPT)
 
     def configuration(self, uow: UnitOfWork, application_id: int) -> Configuration:
-        """The application's configuration at the database's current revision."""
+        """The application's configuration at the database's current revision (``NotFound``
+        when the application does not exist)."""
         key = (application_id, uow.configuration.revision())
         found = self._configurations.get(key)
         if found is not None:
@@ -134,10 +138,12 @@ def load_input(
     now: datetime,
     configuration: Configuration,
     event_type: str,
+    profile: ProfileView | None,
     evaluable_campaign_ids: frozenset[int] | None = None,
 ) -> EvaluationInput:
     """What one evaluation reads: ``configuration`` (``EvaluationCache.configuration``, read
-    once per request), the session's coupons, its profile and the counters."""
+    once per request) and ``profile`` (``profile_view``), both read by the caller, then the
+    session's coupons and the counters."""
     session = view.session
     sensitivity = application.case_sensitivity
     codes = {normalized_code(code, sensitivity) for code in session.coupon_codes}
@@ -145,7 +151,7 @@ def load_input(
     inp = EvaluationInput(
         settings=_settings(application, configuration, now, event_type),
         session=view,
-        profile=_profile(uow, application.id, session),
+        profile=profile,
         tree=configuration.tree,
         campaigns=configuration.runnable,
         coupons=coupons,
@@ -156,6 +162,7 @@ def load_input(
 
 
 def _configuration(uow: UnitOfWork, application_id: int, cache: EvaluationCache) -> Configuration:
+    application = require_application(uow, application_id)
     campaigns = tuple(uow.campaigns.list(application_id, _ALL, CampaignFilter(), now=_EPOCH).items)
     costs = uow.additional_costs.list(_ALL).items
     stores = uow.stores.list(application_id, _ALL, StoreFilter()).items
@@ -165,6 +172,7 @@ def _configuration(uow: UnitOfWork, application_id: int, cache: EvaluationCache)
         if subscribed is None or application_id in subscribed:
             attributes.setdefault(attribute.entity, {})[attribute.name] = attribute.type
     return Configuration(
+        application=application,
         runnable=_runnable(uow, application_id, campaigns, cache),
         tree=_tree(uow, application_id, campaigns),
         additional_cost_ids={
@@ -223,11 +231,14 @@ def _settings(
     )
 
 
-def _profile(uow: UnitOfWork, application_id: int, session: CustomerSession) -> ProfileView | None:
+def profile_view(
+    session: CustomerSession, stored: CustomerProfile | None, *, created: bool = False
+) -> ProfileView | None:
+    """What rules read of the session's profile (``stored``); none for an anonymous session,
+    a bare one for a profile this update creates (or, dry, would create)."""
     if not session.profile_id:
         return None
-    stored = uow.customer_profiles.get(application_id, session.profile_id)
-    if stored is None:  # created by this update (or, dry, it would be)
+    if stored is None or created:
         return ProfileView(session.profile_id)
     return ProfileView(
         integration_id=stored.integration_id,

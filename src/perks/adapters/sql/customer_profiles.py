@@ -22,6 +22,7 @@ _GET = select(customer_profiles).where(
     customer_profiles.c.application_id == bindparam("application_id"),
     customer_profiles.c.integration_id == bindparam("integration_id"),
 )
+_GET_LOCKED = _GET.with_for_update()
 _SAVE = (
     update(customer_profiles)
     .where(customer_profiles.c.id == bindparam("profile_id"))
@@ -38,17 +39,21 @@ class SqlCustomerProfileRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def get(self, application_id: int, integration_id: str) -> CustomerProfile | None:
+    def get(
+        self, application_id: int, integration_id: str, *, lock: bool = False
+    ) -> CustomerProfile | None:
+        locked = lock and self._connection.dialect.name == "postgresql"
         parameters = {"application_id": application_id, "integration_id": integration_id}
-        row = self._connection.execute(_GET, parameters).mappings().first()
-        return None if row is None else _profile(row)
+        row = self._connection.execute(_GET_LOCKED if locked else _GET, parameters).first()
+        return None if row is None else _profile(row._mapping)
 
     def ensure(
         self, application_id: int, integration_id: str, *, now: datetime
     ) -> tuple[CustomerProfile, bool]:
-        """The profile, created when unknown (concurrent creators make one); True when this
-        call created it."""
-        found = self.get(application_id, integration_id)
+        """The profile, created when unknown (concurrent creators make one), its row held
+        until the transaction ends (PostgreSQL; SQLite's writers are serial already): a
+        close reads its counters, then writes them. True when this call created it."""
+        found = self.get(application_id, integration_id, lock=True)
         if found is not None:  # the usual case: one read, no write attempt
             return found, False
         insert = (
@@ -68,7 +73,7 @@ class SqlCustomerProfileRepository:
             .returning(customer_profiles.c.id)
         )
         created = result.first() is not None
-        profile = self.get(application_id, integration_id)
+        profile = self.get(application_id, integration_id, lock=True)
         assert profile is not None, "inserted or already there"
         return profile, created
 
