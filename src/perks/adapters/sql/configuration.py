@@ -11,6 +11,7 @@ from sqlalchemy import Engine, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import UpdateBase
 
+from perks.adapters.sql.prepared import Prepared
 from perks.adapters.sql.tables import CONFIGURATION_TABLES, configuration_revision
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
 
 _WRITTEN = "perks_configuration_written"
 _ROW = configuration_revision.c
-_REVISION = select(_ROW.revision).where(_ROW.id == 1)  # built once: it runs every update
+_REVISION = Prepared(select(_ROW.revision).where(_ROW.id == 1))  # every session update reads it
 
 
 def note_configuration_writes(engine: Engine) -> None:
@@ -59,5 +60,5 @@ class SqlConfigurationRepository:
         self._connection = connection
 
     def revision(self) -> int:
-        found = self._connection.execute(_REVISION).scalar_one_or_none()
-        return 0 if found is None else int(found)
+        found = _REVISION.first(self._connection, {})
+        return 0 if found is None else int(found["revision"])

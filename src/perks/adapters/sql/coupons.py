@@ -3,8 +3,7 @@ a total count (a campaign may hold millions of codes: a page reads one row more 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,13 +22,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection, Row, RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from perks.adapters.sql.applications import limits_from_json, limits_to_json
 from perks.adapters.sql.documents import dump, load
 from perks.adapters.sql.paging import contains_pattern
+from perks.adapters.sql.prepared import Prepared, Row
 from perks.adapters.sql.tables import coupons
 from perks.domain.coupons import Coupon, CouponBatchChanges, CouponProperties
 from perks.domain.errors import Conflict
@@ -38,34 +38,25 @@ from perks.services.ports import CouponFilter, NewCoupon
 
 __all__ = ["SqlCouponRepository"]
 
-# Bound parameters per statement: well under SQLite's and PostgreSQL's limits.
-_IN_CHUNK = 500
+
+def _by_codes(query: Select[Any], scope: ColumnElement[Any]) -> Prepared:
+    """``query``'s coupons under one application or campaign (``:scope``) whose normalized
+    code is one of ``:values``, in one parameter whatever their number (every session update
+    runs one): a JSON array on SQLite, an array on PostgreSQL. (psycopg prepares repeated
+    statements, and PostgreSQL's generic plan for `IN ($2, ..., $501)` filtered every coupon
+    of the application instead of probing the index: 1M codes at ~200 codes/s.)"""
+    under = scope == bindparam("scope")
+    code = coupons.c.normalized_value
+    listed = func.json_each(bindparam("values")).table_valued("value")
+    return Prepared(
+        query.where(under, code.in_(select(listed.c.value))),
+        postgresql=query.where(under, code == any_(bindparam("values", type_=ARRAY(String)))),
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class _ByCodes:
-    """A query of the coupons under one application or campaign (``:scope``) whose normalized
-    code is one of ``:values``, built once (every session update runs one) for each dialect:
-    PostgreSQL gets one array parameter, because psycopg prepares repeated statements and
-    PostgreSQL's generic plan for `IN ($2, ..., $501)` filters every coupon of the
-    application instead of probing the index (1M codes: ~200 codes/s)."""
-
-    sqlite: Select[Any]
-    postgresql: Select[Any]
-
-    @classmethod
-    def of(cls, query: Select[Any], scope: ColumnElement[Any]) -> _ByCodes:
-        under = scope == bindparam("scope")
-        code = coupons.c.normalized_value
-        return cls(
-            sqlite=query.where(under, code.in_(bindparam("values", expanding=True))),
-            postgresql=query.where(under, code == any_(bindparam("values", type_=ARRAY(String)))),
-        )
-
-
-_CODES_IN_APPLICATION = _ByCodes.of(select(coupons.c.normalized_value), coupons.c.application_id)
-_COUPONS_IN_CAMPAIGN = _ByCodes.of(select(coupons), coupons.c.campaign_id)
-_COUPONS_IN_APPLICATION = _ByCodes.of(select(coupons), coupons.c.application_id)
+_CODES_IN_APPLICATION = _by_codes(select(coupons.c.normalized_value), coupons.c.application_id)
+_COUPONS_IN_CAMPAIGN = _by_codes(select(coupons), coupons.c.campaign_id)
+_COUPONS_IN_APPLICATION = _by_codes(select(coupons), coupons.c.application_id)
 
 
 class SqlCouponRepository:
@@ -110,17 +101,17 @@ class SqlCouponRepository:
 
     def existing(self, application_id: int, normalized_values: Collection[str]) -> set[str]:
         rows = self._matching_codes(_CODES_IN_APPLICATION, application_id, normalized_values)
-        return {row[0] for row in rows}
+        return {row["normalized_value"] for row in rows}
 
     def by_codes(self, campaign_id: int, normalized_values: Collection[str]) -> list[Coupon]:
         rows = self._matching_codes(_COUPONS_IN_CAMPAIGN, campaign_id, normalized_values)
-        return [_coupon(row._mapping) for row in rows]
+        return [_coupon(row) for row in rows]
 
     def in_application(
         self, application_id: int, normalized_values: Collection[str]
     ) -> dict[str, Coupon]:
         rows = self._matching_codes(_COUPONS_IN_APPLICATION, application_id, normalized_values)
-        return {row._mapping["normalized_value"]: _coupon(row._mapping) for row in rows}
+        return {row["normalized_value"]: _coupon(row) for row in rows}
 
     def count(self, campaign_id: int) -> int:
         query = (
@@ -128,20 +119,12 @@ class SqlCouponRepository:
         )
         return int(self._connection.execute(query).scalar_one())
 
-    def _matching_codes(
-        self, query: _ByCodes, scope: int, values: Collection[str]
-    ) -> list[Row[Any]]:
+    def _matching_codes(self, query: Prepared, scope: int, values: Collection[str]) -> list[Row]:
         """Rows of ``query`` under ``scope`` whose normalized code is one of ``values``."""
         wanted = list(values)
-        if self._connection.dialect.name == "postgresql":
-            return list(
-                self._connection.execute(query.postgresql, {"scope": scope, "values": wanted})
-            )
-        rows: list[Row[Any]] = []
-        for start in range(0, len(wanted), _IN_CHUNK):
-            part = wanted[start : start + _IN_CHUNK]
-            rows += self._connection.execute(query.sqlite, {"scope": scope, "values": part})
-        return rows
+        if self._connection.dialect.name != "postgresql":
+            return query.all(self._connection, {"scope": scope, "values": dump(wanted)})
+        return query.all(self._connection, {"scope": scope, "values": wanted})
 
     def get(self, campaign_id: int, coupon_id: int) -> Coupon | None:
         row = (
@@ -329,7 +312,7 @@ def _property_values(properties: CouponProperties) -> dict[str, Any]:
     }
 
 
-def _coupon(row: RowMapping) -> Coupon:
+def _coupon(row: Mapping[str, Any] | RowMapping) -> Coupon:
     limit = row["discount_limit"]
     attributes: dict[str, object] = load(row["attributes"])
     return Coupon(

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from perks.adapters.sql.documents import dump, load
+from perks.adapters.sql.prepared import Prepared
 from perks.adapters.sql.tables import customer_profiles
 from perks.domain.customer_profiles import CustomerProfile
 
 __all__ = ["SqlCustomerProfileRepository"]
 
 
-# Built once: constructing a statement costs several times what SQLite takes to run it.
-_GET = select(customer_profiles).where(
+# Every session update runs them.
+_SELECT = select(customer_profiles).where(
     customer_profiles.c.application_id == bindparam("application_id"),
     customer_profiles.c.integration_id == bindparam("integration_id"),
 )
-_GET_LOCKED = _GET.with_for_update()
-_SAVE = (
+_GET = Prepared(_SELECT)
+_GET_LOCKED = Prepared(_SELECT.with_for_update())
+_SAVE = Prepared(
     update(customer_profiles)
     .where(customer_profiles.c.id == bindparam("profile_id"))
     .values(
@@ -44,8 +48,8 @@ class SqlCustomerProfileRepository:
     ) -> CustomerProfile | None:
         locked = lock and self._connection.dialect.name == "postgresql"
         parameters = {"application_id": application_id, "integration_id": integration_id}
-        row = self._connection.execute(_GET_LOCKED if locked else _GET, parameters).first()
-        return None if row is None else _profile(row._mapping)
+        row = (_GET_LOCKED if locked else _GET).first(self._connection, parameters)
+        return None if row is None else _profile(row)
 
     def ensure(
         self, application_id: int, integration_id: str, *, now: datetime
@@ -78,8 +82,8 @@ class SqlCustomerProfileRepository:
         return profile, created
 
     def save(self, profile: CustomerProfile) -> None:
-        self._connection.execute(
-            _SAVE,
+        _SAVE.execute(
+            self._connection,
             {
                 "profile_id": profile.id,
                 "attributes": dump(dict(profile.attributes)),
@@ -90,7 +94,7 @@ class SqlCustomerProfileRepository:
         )
 
 
-def _profile(row: RowMapping) -> CustomerProfile:
+def _profile(row: Mapping[str, Any]) -> CustomerProfile:
     return CustomerProfile(
         id=int(row["id"]),
         application_id=int(row["application_id"]),

@@ -3,17 +3,19 @@ last effects and its committed effects as JSON documents with exact numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from perks.adapters.sql.documents import dump, load
 from perks.adapters.sql.paging import inserted_id
+from perks.adapters.sql.prepared import Prepared
 from perks.adapters.sql.tables import customer_sessions
 from perks.domain.budgets import CounterChange, CounterKey
 from perks.domain.customer_sessions import (
@@ -28,13 +30,14 @@ from perks.domain.errors import Conflict
 __all__ = ["SqlCustomerSessionRepository", "effect_document", "effect_from_document"]
 
 
-# Built once: constructing a statement costs several times what SQLite takes to run it.
-_GET = select(customer_sessions).where(
+# Every session update runs them.
+_SELECT = select(customer_sessions).where(
     customer_sessions.c.application_id == bindparam("application_id"),
     customer_sessions.c.integration_id == bindparam("integration_id"),
 )
-_GET_LOCKED = _GET.with_for_update()
-_SAVE = (
+_GET = Prepared(_SELECT)
+_GET_LOCKED = Prepared(_SELECT.with_for_update())
+_SAVE = Prepared(
     update(customer_sessions)
     .where(customer_sessions.c.id == bindparam("session_id"))
     .values(
@@ -65,9 +68,7 @@ class SqlCustomerSessionRepository:
         SQLite's writers are serial already)."""
         locked = lock and self._connection.dialect.name == "postgresql"
         parameters = {"application_id": application_id, "integration_id": integration_id}
-        row = (
-            self._connection.execute(_GET_LOCKED if locked else _GET, parameters).mappings().first()
-        )
+        row = (_GET_LOCKED if locked else _GET).first(self._connection, parameters)
         return None if row is None else _stored(row)
 
     def add(self, stored: StoredSession) -> StoredSession:
@@ -85,7 +86,7 @@ class SqlCustomerSessionRepository:
     def save(self, stored: StoredSession) -> None:
         values = _values(stored)
         del values["application_id"], values["integration_id"], values["created"]
-        self._connection.execute(_SAVE, {"session_id": stored.id, **values})
+        _SAVE.execute(self._connection, {"session_id": stored.id, **values})
 
     def count_for_profile(self, application_id: int, profile_integration_id: str) -> int:
         """How many sessions the profile has (``firstSession`` is whether there is none)."""
@@ -207,7 +208,7 @@ def effect_from_document(document: dict[str, Any]) -> Effect:
     )
 
 
-def _stored(row: RowMapping) -> StoredSession:
+def _stored(row: Mapping[str, Any]) -> StoredSession:
     document = load(row["document"])
     created: datetime = row["created"]
     session = CustomerSession(

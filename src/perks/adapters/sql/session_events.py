@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Connection
 
 from perks.adapters.sql.customer_sessions import effect_document
 from perks.adapters.sql.documents import dump
-from perks.adapters.sql.paging import inserted_id
+from perks.adapters.sql.prepared import Prepared
 from perks.adapters.sql.tables import session_events
 from perks.domain.events import Event
 
 __all__ = ["SqlSessionEventRepository"]
 
-_ADD = insert(session_events)  # built once: every session update runs it
+_COLUMNS = (
+    "application_id",
+    "type",
+    "created",
+    "session_integration_id",
+    "profile_integration_id",
+    "store_integration_id",
+    "attributes",
+    "effects",
+    "meta",
+)
+# Every session update runs it.
+_ADD = Prepared(
+    insert(session_events)
+    .values({column: bindparam(column) for column in _COLUMNS})
+    .returning(session_events.c.id)
+)
 
 
 class SqlSessionEventRepository:
@@ -23,8 +39,8 @@ class SqlSessionEventRepository:
         self._connection = connection
 
     def add(self, event: Event) -> Event:
-        result = self._connection.execute(
-            _ADD,
+        row = _ADD.first(
+            self._connection,
             {
                 "application_id": event.application_id,
                 "type": event.type,
@@ -37,4 +53,5 @@ class SqlSessionEventRepository:
                 "meta": dump(dict(event.meta)),
             },
         )
-        return replace(event, id=inserted_id(result))
+        assert row is not None, "INSERT ... RETURNING answers the row"
+        return replace(event, id=int(row["id"]))
