@@ -874,9 +874,14 @@ class FakeCustomerSessionRepository:
         self._table = state.customer_sessions
 
     def get(
-        self, application_id: int, integration_id: str, *, lock: bool = False
+        self,
+        application_id: int,
+        integration_id: str,
+        *,
+        lock: bool = False,
+        effects: bool = True,
     ) -> StoredSession | None:
-        return next(
+        found = next(
             (
                 s
                 for s in self._table.rows.values()
@@ -884,6 +889,7 @@ class FakeCustomerSessionRepository:
             ),
             None,
         )
+        return found if found is None or effects else replace(found, effects=())
 
     def add(self, stored: StoredSession) -> StoredSession:
         if self.get(stored.application_id, stored.session.integration_id) is not None:

@@ -80,9 +80,12 @@ def test_a_session_round_trips_exactly(uow: UnitOfWorkFactory) -> None:
     assert added.id > 0
     with uow(write=False) as tx:
         found = tx.customer_sessions.get(app, "s-1", lock=True)
+        without_effects = tx.customer_sessions.get(app, "s-1", effects=False)
         assert tx.customer_sessions.get(app, "s-2") is None
         assert tx.customer_sessions.get(app + 1, "s-1") is None
     assert found == replace(stored, id=added.id)
+    # What an update reads: everything but the last effects, which it replaces.
+    assert without_effects == replace(stored, id=added.id, effects=())
     assert found is not None
     assert found.session.total() == SESSION.total()
 

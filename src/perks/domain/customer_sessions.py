@@ -229,7 +229,10 @@ def apply_update(
         return replace(stored, state=target, updated=now), events
     items = base.cart_items
     if update.cart_items is not None:
-        items = tuple(replace(item, position=index) for index, item in enumerate(update.cart_items))
+        items = tuple(
+            item if item.position == index else replace(item, position=index)
+            for index, item in enumerate(update.cart_items)
+        )
     session = replace(
         base,
         profile_id=_kept(update.profile_id, base.profile_id),

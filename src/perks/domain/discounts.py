@@ -137,11 +137,12 @@ class Remaining:
     def session_discount(self, desired: Decimal, scope: SessionScope) -> Granted:
         """``setDiscount``: capped by the scope's remainder, shared among its places."""
         places = self._places(scope)
-        value = self._grant(desired, sum((amount for _, amount in places), ZERO))
-        shares = split(value, [amount for _, amount in places], self.currency)
-        for (take, _), share in zip(places, shares, strict=True):
+        amounts = [amount for _, amount in places]
+        wanted = self._wanted(desired)
+        value = self._within(wanted, sum(amounts, ZERO))
+        for (take, _), share in zip(places, split(value, amounts, self.currency), strict=True):
             take(share)
-        return Granted(value, value, self._wanted(desired))
+        return Granted(value, value, wanted)
 
     def item_discount(self, key: LineKey, desired: Decimal, scope: ItemScope) -> Granted:
         """``setDiscountPerItem`` on one line (``KeyError`` when it does not exist)."""
@@ -181,8 +182,11 @@ class Remaining:
     def _grant(self, desired: Decimal, left: Decimal) -> Decimal:
         """The wanted value rounded, within what is left in whole minor units: a unit price
         left at 3.335 after a shared discount takes at most 3.33, never 3.34."""
+        return self._within(self._wanted(desired), left)
+
+    def _within(self, wanted: Decimal, left: Decimal) -> Decimal:
         whole_units = left.quantize(minor_unit(self.currency), rounding=ROUND_FLOOR)
-        return max(ZERO, min(self._wanted(desired), whole_units))
+        return max(ZERO, min(wanted, whole_units))
 
     def _places(self, scope: SessionScope) -> list[tuple[Callable[[Decimal], None], Decimal]]:
         """Where a session discount of ``scope`` takes from, with what is left there (places

@@ -28,7 +28,7 @@ _DEFAULT_EXPONENT = 2
 @functools.cache
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of ``currency``: 0.01 EUR, 1 JPY, 0.001 KWD."""
-    return Decimal(1).scaleb(-_EXPONENTS.get(currency.upper(), _DEFAULT_EXPONENT))
+    return Decimal(1).scaleb(-_exponent(currency))
 
 
 def money(value: Decimal, currency: str) -> Decimal:
@@ -47,12 +47,12 @@ def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[Dec
         return []
     if whole < 0:  # the same parts as the positive total's, negated
         return [-part for part in split(-whole, weights, currency)]
-    if any(weight < 0 for weight in weights):
-        raise ValueError("weights are never negative")
-    unit = minor_unit(currency)
-    units = int(whole / unit)  # a whole number of minor units
+    exponent = _exponent(currency)
+    units = int(whole.scaleb(exponent))  # a whole number of minor units
     # Exact integer arithmetic: each weight as a fraction over one common denominator.
     ratios = [weight.as_integer_ratio() for weight in weights]
+    if min(numerator for numerator, _ in ratios) < 0:
+        raise ValueError("weights are never negative")
     denominator = math.lcm(*(d for _, d in ratios))
     scaled = [n * (denominator // d) for n, d in ratios]
     base = sum(scaled)
@@ -65,7 +65,14 @@ def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[Dec
         parts.append(part)
         remainders.append(remainder)
     left = units - sum(parts)  # floors never overshoot: 0 <= left < len
-    order = sorted(range(len(parts)), key=lambda i: (-remainders[i], i))
-    for index in order[:left]:
-        parts[index] += 1
-    return [(Decimal(part) * unit).quantize(unit) for part in parts]
+    if left:
+        order = sorted(range(len(parts)), key=lambda i: (-remainders[i], i))
+        for index in order[:left]:
+            parts[index] += 1
+    return [Decimal(part).scaleb(-exponent) for part in parts]
+
+
+@functools.cache
+def _exponent(currency: str) -> int:
+    """How many digits the currency's minor unit has after the point."""
+    return _EXPONENTS.get(currency.upper(), _DEFAULT_EXPONENT)

@@ -39,29 +39,32 @@ def run_rules(ruleset: CompiledRuleset, bindings: Mapping[str, object]) -> list[
     """Every rule of ``ruleset``, in order, on ``bindings`` (the engine's, without
     ``Effects``, which each rule gets afresh)."""
     scope = dict(bindings)
-    try:
-        for name, program in ruleset.bindings:
-            scope[name] = program.evaluate({**scope, EFFECTS: []})
-    except talang.TalangError as error:
-        message = f"ruleset binding: {error}"
-        return [
-            RuleRun(index, rule.title, triggered=False, error=message)
-            for index, rule in enumerate(ruleset.rules)
-        ]
-    return [_run(index, rule, scope) for index, rule in enumerate(ruleset.rules)]
+    with talang.evaluations() as run:
+        try:
+            for name, program in ruleset.bindings:
+                scope[name] = run(program, {**scope, EFFECTS: []})
+        except talang.TalangError as error:
+            message = f"ruleset binding: {error}"
+            return [
+                RuleRun(index, rule.title, triggered=False, error=message)
+                for index, rule in enumerate(ruleset.rules)
+            ]
+        return [_run(run, index, rule, scope) for index, rule in enumerate(ruleset.rules)]
 
 
-def _run(index: int, rule: CompiledRule, scope: Mapping[str, object]) -> RuleRun:
+def _run(
+    run: talang.Evaluate, index: int, rule: CompiledRule, scope: Mapping[str, object]
+) -> RuleRun:
     records: list[Mapping[str, object]] = []
     local: dict[str, object] = {**scope, EFFECTS: records}
     try:
         for name, program in rule.bindings:
-            local[name] = program.evaluate(local)
+            local[name] = run(program, local)
     except talang.TalangError as error:
         return RuleRun(index, rule.title, triggered=False, error=f"rule binding: {error}")
     for position, condition in enumerate(rule.conditions or (rule.condition,)):
         try:
-            holds = condition.evaluate(local) is True
+            holds = run(condition, local) is True
         except talang.TalangError as error:
             return RuleRun(
                 index, rule.title, triggered=False, failed_condition=position, error=str(error)
@@ -70,7 +73,7 @@ def _run(index: int, rule: CompiledRule, scope: Mapping[str, object]) -> RuleRun
             return RuleRun(index, rule.title, triggered=False, failed_condition=position)
     for position, effect in enumerate(rule.effects):
         try:
-            effect.evaluate(local)
+            run(effect, local)
         except talang.TalangError as error:
             return RuleRun(
                 index, rule.title, triggered=False, failed_effect=position, error=str(error)

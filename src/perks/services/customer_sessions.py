@@ -193,7 +193,7 @@ class CustomerSessionService:
             configuration = self._cache.configuration(uow, application_id)
             application = configuration.application
             stored = uow.customer_sessions.get(
-                application_id, request.integration_id, lock=not request.dry
+                application_id, request.integration_id, lock=not request.dry, effects=False
             )
             # A dry run considers only its payload (semantics §5).
             base = None if request.dry or stored is None else stored.session

@@ -360,8 +360,18 @@ class CustomerProfileRepository(Protocol):
 
 class CustomerSessionRepository(Protocol):
     def get(
-        self, application_id: int, integration_id: str, *, lock: bool = False
-    ) -> StoredSession | None: ...
+        self,
+        application_id: int,
+        integration_id: str,
+        *,
+        lock: bool = False,
+        effects: bool = True,
+    ) -> StoredSession | None:
+        """The session; with ``lock``, held until the transaction ends. Without ``effects``,
+        its last evaluation's effects are not read (an update replaces them): they are
+        empty."""
+        ...
+
     def add(self, stored: StoredSession) -> StoredSession: ...
     def save(self, stored: StoredSession) -> None: ...
     def count_for_profile(self, application_id: int, profile_integration_id: str) -> int: ...

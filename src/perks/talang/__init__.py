@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from perks.talang.checker import Schema, check_expression
-from perks.talang.compiler import Compiler, Program
+from perks.talang.compiler import Compiler, Evaluate, Program, evaluations
 from perks.talang.errors import (
     Diagnostic,
     TalangCheckError,
@@ -34,6 +34,7 @@ __all__ = [
     "Code",
     "Context",
     "Diagnostic",
+    "Evaluate",
     "FunctionRegistry",
     "Kind",
     "Program",
@@ -49,6 +50,7 @@ __all__ = [
     "check",
     "compile",
     "default_registry",
+    "evaluations",
     "interpret",
 ]
 

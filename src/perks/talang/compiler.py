@@ -37,7 +37,7 @@ from perks.talang.runtime import (
 from perks.talang.statics import Statics
 from perks.talang.syntax import Block, Call, Literal, Node, size
 
-__all__ = ["Compiler", "Fn", "Program"]
+__all__ = ["Compiler", "Fn", "Program", "evaluations"]
 
 Fn = Callable[[Context], object]
 _UNSET = object()
@@ -53,6 +53,23 @@ class Program:
     def evaluate(self, bindings: Mapping[str, object]) -> object:
         with numbers():
             return self._run(root_context(bindings))
+
+
+Evaluate = Callable[[Program, Mapping[str, object]], object]
+
+
+@contextmanager
+def evaluations() -> Iterator[Evaluate]:
+    """Several evaluations in one decimal context: ``run(program, bindings)`` inside
+    ``with evaluations() as run`` gives what ``program.evaluate(bindings)`` gives, without
+    entering the context each time (a ruleset's conditions and effects, ~40 evaluations a
+    session update)."""
+    with numbers():
+        yield _evaluate_in_numbers
+
+
+def _evaluate_in_numbers(program: Program, bindings: Mapping[str, object]) -> object:
+    return program._run(root_context(bindings))
 
 
 class Compiler:

@@ -62,14 +62,19 @@ class SqlCustomerSessionRepository:
         self._connection = connection
 
     def get(
-        self, application_id: int, integration_id: str, *, lock: bool = False
+        self,
+        application_id: int,
+        integration_id: str,
+        *,
+        lock: bool = False,
+        effects: bool = True,
     ) -> StoredSession | None:
         """The session; with ``lock``, its row is held until the transaction ends (PostgreSQL;
         SQLite's writers are serial already)."""
         locked = lock and self._connection.dialect.name == "postgresql"
         parameters = {"application_id": application_id, "integration_id": integration_id}
         row = (_GET_LOCKED if locked else _GET).first(self._connection, parameters)
-        return None if row is None else _stored(row)
+        return None if row is None else _stored(row, effects=effects)
 
     def add(self, stored: StoredSession) -> StoredSession:
         """A new session; ``Conflict`` when another transaction created it meanwhile (the
@@ -208,7 +213,7 @@ def effect_from_document(document: dict[str, Any]) -> Effect:
     )
 
 
-def _stored(row: Mapping[str, Any]) -> StoredSession:
+def _stored(row: Mapping[str, Any], *, effects: bool = True) -> StoredSession:
     document = load(row["document"])
     created: datetime = row["created"]
     session = CustomerSession(
@@ -233,7 +238,7 @@ def _stored(row: Mapping[str, Any]) -> StoredSession:
         application_id=int(row["application_id"]),
         session=session,
         first_session=bool(row["first_session"]),
-        effects=tuple(effect_from_document(e) for e in load(row["effects"])),
+        effects=tuple(effect_from_document(e) for e in load(row["effects"])) if effects else (),
         committed=tuple(effect_from_document(e) for e in committed["effects"]),
         committed_changes=tuple(_change(c) for c in committed["changes"]),
         redeemed_coupons=tuple(int(i) for i in committed["coupons"]),

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from perks.adapters.sql.prepared import Prepared
+
 __all__ = [
     "WRITE_OPTION",
     "WriterQueueTimeout",
@@ -28,6 +30,9 @@ __all__ = [
 WRITE_OPTION = "perks_write"
 _RELEASE_WRITER = "perks_release_writer"
 _LOCK_NOT_AVAILABLE = "55P03"
+# SQLite's transactions begin on the driver: every request begins one.
+_BEGIN = Prepared(text("BEGIN"))
+_BEGIN_IMMEDIATE = Prepared(text("BEGIN IMMEDIATE"))
 
 
 def normalize_database_url(url: str) -> str:
@@ -100,10 +105,10 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     def _begin(connection: Connection) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION, False)
         if not write:
-            connection.exec_driver_sql("BEGIN")
+            _BEGIN.execute(connection, {})
             return
         if _RELEASE_WRITER in connection.info:  # this connection has the turn already
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _BEGIN_IMMEDIATE.execute(connection, {})
             return
         # This process's writers queue for SQLite's write lock in arrival order: SQLite's own
         # busy handler polls with growing sleeps and lets late comers overtake, so under load
@@ -111,7 +116,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
         if not writers.acquire(busy_timeout_ms / 1000):
             raise WriterQueueTimeout("waited past the busy timeout for this process's writers")
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _BEGIN_IMMEDIATE.execute(connection, {})
         except BaseException:
             writers.release()
             raise

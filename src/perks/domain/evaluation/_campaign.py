@@ -21,7 +21,6 @@ from perks.domain.evaluation._effects import RuleContext, apply_records, budget_
 from perks.domain.evaluation._state import EvaluationInput, RuleFailure, RunnableCampaign, State
 from perks.domain.rule_bindings import (
     application_binding,
-    campaign_binding,
     coupon_binding,
     event_binding,
     profile_binding,
@@ -71,7 +70,7 @@ def _bindings(
     bindings = dict(state.shared)
     if settings.cascading:  # later campaigns see what earlier ones discounted
         bindings["Session"] = session_binding(inp.session, state.remaining)
-    bindings["Campaign"] = campaign_binding(run.campaign)
+    bindings["Campaign"] = run.binding
     if coupon is not None:
         bindings["Coupon"] = coupon_binding(coupon, valid=valid)
     return bindings
@@ -166,7 +165,7 @@ def _adopt(
         if not rule.triggered:
             state.failures.append(_failure(run, rule, coupon, group))
             continue
-        counters = _with(inp.counters, state.deltas)
+        counters = _with(inp.counters, state.deltas) if state.deltas else inp.counters
         context = RuleContext(
             inp,
             run,

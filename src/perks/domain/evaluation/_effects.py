@@ -71,9 +71,13 @@ class RuleContext:
             evaluation_group_mode=self.group_mode,
         )
 
-    def limits(self, action: str) -> list[LimitConfig]:
-        own = own_limits(self.coupon) if self.coupon is not None else ()
-        return [limit for limit in (*self.run.campaign.limits, *own) if limit.action == action]
+    def limits(self, action: str) -> tuple[LimitConfig, ...]:
+        """The campaign's limits of ``action``, then the coupon's own."""
+        campaign = self.run.limits.get(action, ())
+        if self.coupon is None or not self.coupon.limits:
+            return campaign
+        own = (limit for limit in own_limits(self.coupon) if limit.action == action)
+        return (*campaign, *own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +133,7 @@ def _discount(
     remaining: Remaining,
     deltas: dict[CounterKey, Decimal],
 ) -> Effect | None:
-    desired = Decimal(str(props["value"]))
+    desired = _decimal(props["value"])
     budget = _budget_left(context, "setDiscount", deltas)
     gift_card = _gift_card(context)
     if gift_card is not None:  # a coupon's own discount budget (a gift card's balance)
@@ -160,6 +164,11 @@ def _discount(
     if asked < desired:
         written["desiredValue"] = remaining.money(desired)
     return context.effect(effect_type, written)
+
+
+def _decimal(value: object) -> Decimal:
+    """A number of the records (Talang gives Decimals)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _owns_line(effect_type: str, props: Mapping[str, object], context: RuleContext) -> bool:

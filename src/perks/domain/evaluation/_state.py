@@ -14,7 +14,8 @@ from perks.domain.coupons import Coupon
 from perks.domain.discounts import ItemScope, Remaining, SessionScope
 from perks.domain.effects import DISCOUNTS, Effect, granted_total
 from perks.domain.evaluation_groups import GroupNode
-from perks.domain.rule_bindings import ProfileView, SessionView
+from perks.domain.limits import LimitConfig
+from perks.domain.rule_bindings import ProfileView, SessionView, campaign_binding
 from perks.domain.rulesets import CompiledRuleset
 
 __all__ = [
@@ -29,11 +30,23 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class RunnableCampaign:
-    """A campaign with its active ruleset, compiled."""
+    """A campaign with its active ruleset, compiled, and what every evaluation of it reads
+    alike, built once (a configuration keeps its runnable campaigns across requests): the
+    ``Campaign`` binding (rules never write into bindings: Talang's ``set`` copies the maps
+    on its path) and the campaign's limits by action."""
 
     campaign: Campaign
     ruleset_id: int
     ruleset: CompiledRuleset
+    binding: Mapping[str, object] = field(init=False, repr=False, compare=False)
+    limits: Mapping[str, tuple[LimitConfig, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        limits: dict[str, tuple[LimitConfig, ...]] = {}
+        for limit in self.campaign.limits:
+            limits[limit.action] = (*limits.get(limit.action, ()), limit)
+        object.__setattr__(self, "binding", campaign_binding(self.campaign))
+        object.__setattr__(self, "limits", limits)
 
 
 @dataclass(frozen=True, slots=True)

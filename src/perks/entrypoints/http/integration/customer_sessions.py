@@ -235,7 +235,8 @@ class ReopenSessionResponse(WireStruct):
 # From the wire.
 
 
-def _item(item: CartItem) -> DomainCartItem:
+def _item(position: int, item: CartItem) -> DomainCartItem:
+    """A cart item at its place in the cart (its ``position``; the wire's is read-only)."""
     return DomainCartItem(
         sku=item.sku,
         quantity=item.quantity,
@@ -249,6 +250,7 @@ def _item(item: CartItem) -> DomainCartItem:
         length=item.length,
         attributes=item.attributes or {},
         additional_costs={k: v.price for k, v in (item.additional_costs or {}).items()},
+        position=position,
     )
 
 
@@ -268,7 +270,7 @@ def session_update(body: NewCustomerSessionV2) -> SessionUpdate:
         state=body.state,
         cart_items=None
         if body.cart_items is None
-        else tuple(_item(item) for item in body.cart_items),
+        else tuple(_item(position, item) for position, item in enumerate(body.cart_items)),
         additional_costs=None
         if body.additional_costs is None
         else {k: v.price for k, v in body.additional_costs.items()},
