@@ -52,10 +52,10 @@ from tests.bench.session_workload import (
 SECONDS = 8
 CEILING_ENV = {"PERKS_BENCH_CEILING": "true"}
 TARGET_RATIO = 0.35  # issue #5, 10 items on SQLite
-# What the 10-item SQLite case reliably reaches on this 2-core machine (0.065-0.068 after the
-# first hot-path work, see docs/performance.md): far under the target, which is reported, not
-# asserted; the floor catches a fall back to where it was before (0.020-0.025).
-FLOOR_RATIO = 0.04
+# What the 10-item SQLite case reliably reaches on this 2-core machine (0.086-0.097 after the
+# second hot-path work, see docs/performance.md): far under the target, which is reported, not
+# asserted; the floor catches a fall back towards where it was before (0.065-0.074).
+FLOOR_RATIO = 0.06
 
 
 CEILING_CONNECTIONS = 8
