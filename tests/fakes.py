@@ -32,9 +32,11 @@ from perks.domain.errors import Conflict
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.events import Event
 from perks.domain.idempotency import StoredAnswer
+from perks.domain.oauth import AccessToken, OAuthClient
 from perks.domain.pages import Page, PageRequest
 from perks.domain.returns import CartReturn
 from perks.domain.rulesets import Ruleset, RulesetSpec
+from perks.domain.session_contexts import SessionContext
 from perks.domain.stores import Store, StoreSpec
 from perks.domain.vocabulary import CustomEffectDefinition
 from perks.services.ports import (
@@ -129,6 +131,9 @@ class FakeState:
         self.session_events: _Table[Event] = _Table()
         self.session_returns: _Table[CartReturn] = _Table()
         self.idempotency_keys: dict[tuple[int, str, str], StoredAnswer] = {}
+        self.session_contexts: dict[tuple[str, str], SessionContext] = {}
+        self.oauth_clients: _Table[tuple[OAuthClient, str]] = _Table()  # with the digest
+        self.access_tokens: dict[str, AccessToken] = {}
         self.places: dict[int, tuple[int, int]] = {}  # campaign id: (group id, position)
 
 
@@ -952,6 +957,83 @@ class FakeIdempotencyKeyRepository:
         self._answers[key] = answer
 
 
+class FakeSessionContextRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._rows = state.session_contexts
+
+    def get(self, tenant: str, session_id: str, *, lock: bool = False) -> SessionContext | None:
+        return self._rows.get((tenant, session_id))
+
+    def add(self, context: SessionContext) -> None:
+        key = (context.tenant, context.session_id)
+        if key in self._rows:
+            raise Conflict(f"the session context {context.session_id} exists")
+        self._rows[key] = context
+
+    def save(self, context: SessionContext, *, expected_version: int) -> bool:
+        key = (context.tenant, context.session_id)
+        stored = self._rows.get(key)
+        if stored is None or stored.version != expected_version:
+            return False
+        self._rows[key] = context
+        return True
+
+
+class FakeOAuthClientRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._table = state.oauth_clients
+
+    def add(self, client: OAuthClient, secret_digest: str) -> OAuthClient:
+        stored = replace(client, id=self._table.allocate())
+        self._table.rows[stored.id] = (stored, secret_digest)
+        return stored
+
+    def get(self, client_id: str) -> tuple[OAuthClient, str] | None:
+        return next(
+            (row for row in self._table.rows.values() if row[0].client_id == client_id), None
+        )
+
+    def list(self, page: PageRequest) -> Page[OAuthClient]:
+        clients = [client for client, _ in self._table.rows.values()]
+        return Page(clients[page.skip : page.skip + page.page_size], len(clients))
+
+    def revoke(self, client_id: str, *, now: datetime) -> OAuthClient | None:
+        found = self.get(client_id)
+        if found is None:
+            return None
+        client, secret = found
+        if client.revoked is None:
+            client = replace(client, revoked=now)
+            self._table.rows[client.id] = (client, secret)
+        return client
+
+
+class FakeAccessTokenRepository:
+    def __init__(self, state: FakeState) -> None:
+        self._tokens = state.access_tokens
+
+    def add(self, token_digest: str, token: AccessToken) -> None:
+        self._tokens[token_digest] = token
+
+    def get(self, token_digest: str) -> AccessToken | None:
+        return self._tokens.get(token_digest)
+
+    def delete_for_client(self, client_id: str) -> int:
+        return self._delete(lambda token: token.client_id == client_id)
+
+    def delete_expired(self, now: datetime, *, limit: int) -> int:
+        expired = [d for d, token in self._tokens.items() if token.expires <= now][:limit]
+        for token_digest in expired:
+            del self._tokens[token_digest]
+        return len(expired)
+
+    def _delete(self, doomed: Callable[[AccessToken], bool]) -> int:
+        chosen = [d for d, token in self._tokens.items() if doomed(token)]
+        for token_digest in chosen:
+            del self._tokens[token_digest]
+        return len(chosen)
+
+
 def _between(value: datetime | None, after: datetime | None, before: datetime | None) -> bool:
     if after is None and before is None:
         return True
@@ -993,6 +1075,9 @@ class FakeUnitOfWork:
         self.session_events = FakeSessionEventRepository(self._state)
         self.session_returns = FakeSessionReturnRepository(self._state)
         self.idempotency_keys = FakeIdempotencyKeyRepository(self._state)
+        self.session_contexts = FakeSessionContextRepository(self._state)
+        self.oauth_clients = FakeOAuthClientRepository(self._state)
+        self.access_tokens = FakeAccessTokenRepository(self._state)
         self.configuration = FakeConfigurationRepository()
 
     def __enter__(self) -> FakeUnitOfWork:

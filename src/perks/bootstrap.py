@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from perks.adapters.clock import SystemClock
@@ -22,13 +22,15 @@ from perks.services.custom_effects import CustomEffectService
 from perks.services.customer_sessions import CustomerSessionService
 from perks.services.evaluation_groups import EvaluationGroupService
 from perks.services.key_cache import KeyCache
+from perks.services.oauth import OAuthService, TokenLifetimes
 from perks.services.ports import BackgroundJobs, Clock, UnitOfWorkFactory
 from perks.services.readiness import Readiness
+from perks.services.session_contexts import DEFAULT_IDLE, SessionContextService
 from perks.services.session_inputs import EvaluationCache
 from perks.services.stores import StoreService
 from perks.settings import Settings
 
-__all__ = ["Services", "build_services", "compose"]
+__all__ = ["Services", "SessionContextSettings", "build_services", "compose"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ class Services:
     custom_effects: CustomEffectService
     stores: StoreService
     readiness: Readiness
+    oauth: OAuthService
+    session_contexts: SessionContextService
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
@@ -66,6 +70,13 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         last_used_resolution=timedelta(seconds=settings.key_last_used_resolution_seconds),
         key_cache_ttl=timedelta(seconds=settings.key_cache_seconds),
         jobs=ThreadJobs(),
+        session_contexts=SessionContextSettings(
+            idle=timedelta(seconds=settings.session_context_idle_seconds),
+            tokens=TokenLifetimes(
+                service=timedelta(seconds=settings.oauth_token_seconds),
+                storefront=timedelta(seconds=settings.storefront_token_seconds),
+            ),
+        ),
     )
 
 
@@ -77,10 +88,12 @@ def compose(
     last_used_resolution: timedelta,
     key_cache_ttl: timedelta,
     jobs: BackgroundJobs,
+    session_contexts: SessionContextSettings | None = None,
 ) -> Services:
     """Wire the services over any unit of work (tests pass a fake one)."""
     integration_cache: KeyCache[IntegrationKey] = KeyCache(key_cache_ttl)
     evaluations = EvaluationCache()  # one for every evaluation: compiled rules, configuration
+    contexts = session_contexts or SessionContextSettings()
     return Services(
         database=database,
         clock=clock,
@@ -104,4 +117,14 @@ def compose(
         custom_effects=CustomEffectService(uow, clock),
         stores=StoreService(uow, clock),
         readiness=Readiness(database),
+        oauth=OAuthService(uow, clock, contexts.tokens),
+        session_contexts=SessionContextService(uow, clock, idle=contexts.idle),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionContextSettings:
+    """Emporix's face: how long an anonymous context lives idle, and tokens live."""
+
+    idle: timedelta = DEFAULT_IDLE
+    tokens: TokenLifetimes = field(default_factory=TokenLifetimes)

@@ -35,3 +35,10 @@ class Settings(BaseSettings):
     # Serves PUT /bench/ceiling/customer_sessions/{id}, updateCustomerSessionV2 without its
     # service call, for `make bench` (never in the OpenAPI document; never in production).
     bench_ceiling: bool = False
+    # Emporix's session contexts: an anonymous one nobody wrote for this long reads as absent
+    # (Emporix: one hour); a logged-in customer's does not expire.
+    session_context_idle_seconds: int = Field(default=3600, ge=1)
+    # Lifetimes of service tokens (POST /oauth/token; Emporix: 14,399 s) and of the
+    # storefront's anonymous and customer tokens.
+    oauth_token_seconds: int = Field(default=14400, ge=1)
+    storefront_token_seconds: int = Field(default=3600, ge=1)

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 
 from perks.bootstrap import Services, build_services
+from perks.entrypoints.http import session_context
 from perks.entrypoints.http.app import create_app
 from perks.entrypoints.http.integration import ceiling
 from perks.entrypoints.http.table import OPERATIONS
@@ -31,6 +32,7 @@ def build_app(services: Services, settings: Settings) -> Starlette:
         OPERATIONS,
         max_body_bytes=settings.max_body_bytes,
         unlisted=ceiling.OPERATIONS if settings.bench_ceiling else (),
+        faces=session_context.routes(services, max_body_bytes=settings.max_body_bytes),
     )
     app.router.lifespan_context = _lifespan(services)
     return app

@@ -17,8 +17,11 @@ import uvicorn
 from perks import __version__
 from perks.bootstrap import Services, build_services
 from perks.domain.errors import PerksError
+from perks.domain.oauth import SCOPES
+from perks.domain.pages import PageRequest
 from perks.entrypoints import config_cli, talang_cli
 from perks.services.api_keys import IntegrationKeyRequest, ManagementKeyRequest
+from perks.services.oauth import NewClient
 from perks.services.principals import OPERATOR
 from perks.settings import Settings
 
@@ -28,6 +31,11 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="perks: promo
 keys = typer.Typer(no_args_is_help=True, help="Create management and integration keys.")
 app.add_typer(keys, name="keys")
 app.add_typer(talang_cli.app, name="talang")
+oauth = typer.Typer(
+    no_args_is_help=True,
+    help="OAuth clients of the session-context face (Emporix): create, list, revoke.",
+)
+app.add_typer(oauth, name="oauth")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -36,6 +44,7 @@ DatabaseUrl = Annotated[
     ),
 ]
 DEFAULT_KEY_DAYS = 365
+_SCOPES = ", ".join(SCOPES)
 
 
 def _settings(database_url: str | None) -> Settings:
@@ -187,6 +196,61 @@ def create_integration(
     finally:
         services.database.dispose()
     _show_key("integration key", created.secret, expiry, scheme="ApiKey-v1")
+
+
+@oauth.command("create-client")
+def create_client(
+    tenant: Annotated[str, typer.Option(help="The tenant the client belongs to.")],
+    scope: Annotated[
+        list[str],
+        typer.Option("--scope", help=f"A scope the client may ask for (repeatable): {_SCOPES}."),
+    ],
+    name: Annotated[str, typer.Option(help="A name to recognise the client by.")] = "",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an OAuth client and print its id and secret (shown once)."""
+
+    def create(services: Services) -> int:
+        created = services.oauth.create_client(OPERATOR, NewClient(tenant, frozenset(scope), name))
+        client = created.client
+        typer.echo(f"client_id:     {client.client_id}")
+        typer.echo(f"client_secret: {created.secret}")
+        typer.echo(f"tenant:        {client.tenant}")
+        typer.echo(f"scopes:        {' '.join(sorted(client.scopes))}")
+        typer.echo("The secret is shown once. Get a token with POST /oauth/token.", err=True)
+        return 0
+
+    _configured(database_url, create)
+
+
+@oauth.command("list-clients")
+def list_clients(database_url: DatabaseUrl = None) -> None:
+    """List the OAuth clients (never their secrets)."""
+
+    def show(services: Services) -> int:
+        page = services.oauth.list_clients(OPERATOR, PageRequest(page_size=1_000_000))
+        for client in page.items:
+            state = "active" if client.active else f"revoked {client.revoked:%Y-%m-%d %H:%M}"
+            scopes = " ".join(sorted(client.scopes))
+            typer.echo(f"{client.client_id}  {client.tenant}  {state}  {scopes}  {client.name}")
+        return 0
+
+    _configured(database_url, show)
+
+
+@oauth.command("revoke-client")
+def revoke_client(
+    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke an OAuth client: it gets no more tokens, and its tokens stop working."""
+
+    def revoke(services: Services) -> int:
+        services.oauth.revoke_client(OPERATOR, client_id)
+        typer.echo(f"revoked {client_id}")
+        return 0
+
+    _configured(database_url, revoke)
 
 
 Directory = Annotated[

@@ -28,13 +28,16 @@ from perks.domain.customer_sessions import StoredSession
 from perks.domain.evaluation_groups import EvaluationGroup, EvaluationGroupSpec, Member
 from perks.domain.events import Event
 from perks.domain.idempotency import StoredAnswer
+from perks.domain.oauth import AccessToken, OAuthClient
 from perks.domain.pages import Page, PageRequest
 from perks.domain.returns import CartReturn
 from perks.domain.rulesets import Ruleset, RulesetSpec
+from perks.domain.session_contexts import SessionContext
 from perks.domain.stores import Store, StoreSpec
 from perks.domain.vocabulary import CustomEffectDefinition
 
 __all__ = [
+    "AccessTokenRepository",
     "AdditionalCostRepository",
     "ApplicationRepository",
     "AttributeFilter",
@@ -55,7 +58,9 @@ __all__ = [
     "NewCoupon",
     "NewIntegrationKey",
     "NewManagementKey",
+    "OAuthClientRepository",
     "RulesetRepository",
+    "SessionContextRepository",
     "SessionEventRepository",
     "SessionReturnRepository",
     "StoreFilter",
@@ -400,6 +405,45 @@ class IdempotencyKeyRepository(Protocol):
         ...
 
 
+class SessionContextRepository(Protocol):
+    def get(self, tenant: str, session_id: str, *, lock: bool = False) -> SessionContext | None:
+        """The stored context, expired or not; with ``lock``, held until the transaction
+        ends (PostgreSQL; SQLite's writers are serial already)."""
+        ...
+
+    def add(self, context: SessionContext) -> None:
+        """A new context; ``Conflict`` when another transaction created it meanwhile (the
+        transaction stays usable)."""
+        ...
+
+    def save(self, context: SessionContext, *, expected_version: int) -> bool:
+        """Write every field of ``context`` when the stored version is still
+        ``expected_version``; False (nothing written) otherwise."""
+        ...
+
+
+class OAuthClientRepository(Protocol):
+    def add(self, client: OAuthClient, secret_digest: str) -> OAuthClient: ...
+    def get(self, client_id: str) -> tuple[OAuthClient, str] | None:
+        """The client and the digest of its secret."""
+        ...
+
+    def list(self, page: PageRequest) -> Page[OAuthClient]: ...
+    def revoke(self, client_id: str, *, now: datetime) -> OAuthClient | None:
+        """Revoke an active client; None when there is no such client."""
+        ...
+
+
+class AccessTokenRepository(Protocol):
+    def add(self, token_digest: str, token: AccessToken) -> None: ...
+    def get(self, token_digest: str) -> AccessToken | None: ...
+    def delete_for_client(self, client_id: str) -> int:
+        """Every token issued through the client: a revoked client's tokens stop working."""
+        ...
+
+    def delete_expired(self, now: datetime, *, limit: int) -> int: ...
+
+
 class ConfigurationRepository(Protocol):
     def revision(self) -> int:
         """A number every committed change of what evaluations read moves (campaigns,
@@ -455,6 +499,12 @@ class UnitOfWork(Protocol):
     def session_returns(self) -> SessionReturnRepository: ...
     @property
     def idempotency_keys(self) -> IdempotencyKeyRepository: ...
+    @property
+    def session_contexts(self) -> SessionContextRepository: ...
+    @property
+    def oauth_clients(self) -> OAuthClientRepository: ...
+    @property
+    def access_tokens(self) -> AccessTokenRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -20,6 +20,7 @@ from perks.adapters.sql.types import Id, Json, UtcDateTime
 
 __all__ = [
     "CONFIGURATION_TABLES",
+    "access_tokens",
     "additional_costs",
     "applications",
     "attributes",
@@ -36,7 +37,9 @@ __all__ = [
     "integration_keys",
     "management_keys",
     "metadata",
+    "oauth_clients",
     "rulesets",
+    "session_contexts",
     "session_events",
     "session_returns",
     "stores",
@@ -472,6 +475,51 @@ idempotency_keys = Table(
     Column("expires", UtcDateTime, nullable=False),
 )
 Index("ix_idempotency_keys_expires", idempotency_keys.c.expires)
+
+# Emporix's session contexts: one row per (tenant, session id); the fields besides the ids,
+# the customer and the metadata are one JSON document.
+session_contexts = Table(
+    "session_contexts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant", String(16), nullable=False),
+    Column("session_id", String(255), nullable=False),
+    Column("customer_id", String(255), nullable=True),
+    Column("document", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("modified_at", UtcDateTime, nullable=False),
+    UniqueConstraint("tenant", "session_id", name="uq_session_contexts_tenant_session_id"),
+)
+
+oauth_clients = Table(
+    "oauth_clients",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("tenant", String(16), nullable=False),
+    Column("scopes", Text, nullable=False),  # a JSON list
+    Column("secret_digest", String(64), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("revoked", UtcDateTime, nullable=True),
+)
+
+# Access tokens by the SHA-256 digest of their value (the value is shown once).
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("tenant", String(16), nullable=False),
+    Column("client_id", String(64), nullable=False),
+    Column("scopes", Text, nullable=False),  # a JSON list
+    Column("session_id", String(255), nullable=True),
+    Column("customer_id", String(255), nullable=True),
+    Column("expires", UtcDateTime, nullable=False),
+)
+Index("ix_access_tokens_client_id", access_tokens.c.client_id)
+Index("ix_access_tokens_expires", access_tokens.c.expires)
 
 # One number moved by every committed change of what evaluations read (campaigns, rulesets,
 # groups, stores, attributes, additional costs, custom effects, applications): processes keep

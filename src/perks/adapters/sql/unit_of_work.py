@@ -28,6 +28,8 @@ from perks.adapters.sql.customer_sessions import SqlCustomerSessionRepository
 from perks.adapters.sql.engine import WRITE_OPTION, WriterQueueTimeout, busy, release_writer
 from perks.adapters.sql.evaluation_groups import SqlEvaluationGroupRepository
 from perks.adapters.sql.idempotency_keys import SqlIdempotencyKeyRepository
+from perks.adapters.sql.oauth import SqlAccessTokenRepository, SqlOAuthClientRepository
+from perks.adapters.sql.session_contexts import SqlSessionContextRepository
 from perks.adapters.sql.session_events import SqlSessionEventRepository
 from perks.adapters.sql.session_returns import SqlSessionReturnRepository
 from perks.adapters.sql.stores import SqlStoreRepository
@@ -78,6 +80,9 @@ class SqlUnitOfWork:
         self.session_events = SqlSessionEventRepository(connection)
         self.session_returns = SqlSessionReturnRepository(connection)
         self.idempotency_keys = SqlIdempotencyKeyRepository(connection)
+        self.session_contexts = SqlSessionContextRepository(connection)
+        self.oauth_clients = SqlOAuthClientRepository(connection)
+        self.access_tokens = SqlAccessTokenRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Scope
 
 from perks import __version__
@@ -57,16 +57,18 @@ def create_app(
     max_body_bytes: int,
     title: str = "perks",
     unlisted: Sequence[Operation[Any, Any]] = (),
+    faces: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """Serve ``operations``; ``/openapi.json``, ``/docs`` and ``/metrics`` come along.
-    ``unlisted`` operations are served the same way but left out of the OpenAPI document."""
+    ``unlisted`` operations are served the same way but left out of the OpenAPI document.
+    ``faces`` are routes of faces with their own wire (Emporix's session context)."""
     registry = CollectorRegistry()
     metrics = HttpMetrics(registry)
     document = encode(openapi_document(operations, title=title, version=__version__))
     by_path: dict[str, dict[str, Operation[Any, Any]]] = {}
     for op in (*operations, *unlisted):
         by_path.setdefault(op.path, {})[op.method] = op
-    routes = [
+    routes: list[BaseRoute] = [
         Route(path, partial(_dispatch, ops, services, max_body_bytes), methods=list(ops))
         for path, ops in by_path.items()
     ]
@@ -74,6 +76,7 @@ def create_app(
         Route("/openapi.json", partial(_raw, document, _JSON), methods=["GET"]),
         Route("/docs", _docs_page, methods=["GET"]),
         Route("/metrics", partial(_metrics, registry), methods=["GET"]),
+        *faces,
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_exception})
     app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes, metrics=metrics)

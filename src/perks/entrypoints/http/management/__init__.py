@@ -15,6 +15,7 @@ from perks.entrypoints.http.management import (
     coupons,
     custom_effects,
     evaluation_groups,
+    oauth_clients,
     rulesets,
     stores,
 )
@@ -35,4 +36,5 @@ OPERATIONS: list[Operation[Any, Any]] = [
     *evaluation_groups.OPERATIONS,
     *custom_effects.OPERATIONS,
     *stores.OPERATIONS,
+    *oauth_clients.OPERATIONS,
 ]
