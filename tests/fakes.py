@@ -970,6 +970,16 @@ class FakeSessionContextRepository:
             raise Conflict(f"the session context {context.session_id} exists")
         self._rows[key] = context
 
+    def delete_expired(self, idle_since: datetime, *, limit: int) -> int:
+        stale = [
+            key
+            for key, context in self._rows.items()
+            if context.anonymous and context.modified_at <= idle_since
+        ][:limit]
+        for key in stale:
+            del self._rows[key]
+        return len(stale)
+
     def save(self, context: SessionContext, *, expected_version: int) -> bool:
         key = (context.tenant, context.session_id)
         stored = self._rows.get(key)

@@ -421,6 +421,10 @@ class SessionContextRepository(Protocol):
         ``expected_version``; False (nothing written) otherwise."""
         ...
 
+    def delete_expired(self, idle_since: datetime, *, limit: int) -> int:
+        """At most ``limit`` anonymous contexts nobody wrote since ``idle_since``."""
+        ...
+
 
 class OAuthClientRepository(Protocol):
     def add(self, client: OAuthClient, secret_digest: str) -> OAuthClient: ...

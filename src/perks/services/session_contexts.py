@@ -37,6 +37,7 @@ from perks.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 __all__ = ["DEFAULT_IDLE", "ContextNotFound", "Replacement", "SessionContextService"]
 
 DEFAULT_IDLE = timedelta(hours=1)  # Emporix's anonymous session
+_SWEEP = 100  # expired contexts deleted each time one is created
 
 
 class ContextNotFound(NotFound):
@@ -96,6 +97,7 @@ class SessionContextService:
         tenant, session_id = self._manage(token, tenant, session_id)
         validate_fields(replacement.fields)
         now = self._clock.now()
+        created_new = False
         with self._uow(write=True) as uow:
             current = self._live(uow, tenant, session_id, lock=True)
             owners = {replacement.fields.customer_id}
@@ -109,11 +111,14 @@ class SessionContextService:
                 written = self._create(
                     uow, created(tenant, session_id, replacement.fields, now), replacement
                 )
+                created_new = True
             else:
                 current.check_version(replacement.version)
                 written = replaced(current, replacement.fields, now)
                 self._save(uow, current, written)
             uow.commit()
+        if created_new:
+            self._sweep(now)
         return written
 
     def add_attribute(
@@ -216,6 +221,16 @@ class SessionContextService:
             self._save(uow, current, written)
             uow.commit()
         return written
+
+    def _sweep(self, now: datetime) -> None:
+        """Delete a few expired anonymous contexts, in a transaction of its own, each time a
+        context is created: the table holds about as many as live, at no request's risk."""
+        try:
+            with self._uow(write=True) as uow:
+                uow.session_contexts.delete_expired(now - self._idle, limit=_SWEEP)
+                uow.commit()
+        except Conflict:  # busy: the next creation sweeps
+            return
 
     def _live(
         self, uow: UnitOfWork, tenant: str, session_id: str, *, lock: bool = False

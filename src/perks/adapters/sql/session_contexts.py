@@ -5,9 +5,10 @@ version it replaces."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -54,6 +55,17 @@ class SqlSessionContextRepository:
                 self._connection.execute(insert(session_contexts).values(**_values(context)))
         except IntegrityError:
             raise Conflict(f"the session context {context.session_id} exists") from None
+
+    def delete_expired(self, idle_since: datetime, *, limit: int) -> int:
+        stale = (
+            select(_ROW.id)
+            .where(_ROW.modified_at <= idle_since, _ROW.customer_id.is_(None))
+            .limit(limit)
+        )
+        result = self._connection.execute(
+            delete(session_contexts).where(_ROW.id.in_(stale.scalar_subquery()))
+        )
+        return int(result.rowcount)
 
     def save(self, context: SessionContext, *, expected_version: int) -> bool:
         matched = _SAVE.execute(

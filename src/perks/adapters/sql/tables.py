@@ -491,6 +491,7 @@ session_contexts = Table(
     Column("modified_at", UtcDateTime, nullable=False),
     UniqueConstraint("tenant", "session_id", name="uq_session_contexts_tenant_session_id"),
 )
+Index("ix_session_contexts_modified_at", session_contexts.c.modified_at)  # the expiry sweep
 
 oauth_clients = Table(
     "oauth_clients",

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_session_contexts"),
         sa.UniqueConstraint("tenant", "session_id", name="uq_session_contexts_tenant_session_id"),
     )
+    op.create_index("ix_session_contexts_modified_at", "session_contexts", ["modified_at"])
     op.create_table(
         "oauth_clients",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
@@ -66,4 +67,5 @@ def downgrade() -> None:
     op.drop_index("ix_access_tokens_client_id", table_name="access_tokens")
     op.drop_table("access_tokens")
     op.drop_table("oauth_clients")
+    op.drop_index("ix_session_contexts_modified_at", table_name="session_contexts")
     op.drop_table("session_contexts")
