@@ -30,7 +30,10 @@ from perks.domain.session_contexts import validate_tenant
 __all__ = [
     "CONTEXT_MANAGE",
     "CUSTOMER_TOKEN_ISSUE",
+    "INVALID_SCOPE",
+    "MISSING_PARAMETER",
     "SCOPES",
+    "UNSUPPORTED_GRANT",
     "AccessToken",
     "OAuthClient",
     "ScopeRequest",
@@ -50,6 +53,10 @@ SCOPES = {
     CUSTOMER_TOKEN_ISSUE: "Issue customer tokens for logged-in customers (a trusted back end)",
 }
 _TOKEN_BYTES = 32
+# Problem titles of a token request that RFC 6749 §5.2 names apart (its ``error``).
+MISSING_PARAMETER = "missing parameter"
+UNSUPPORTED_GRANT = "unsupported grant type"
+INVALID_SCOPE = "invalid scope"
 
 
 class TokenKind(StrEnum):
@@ -103,13 +110,19 @@ def parse_scope(text: str) -> ScopeRequest:
     tenants = [part.removeprefix("tenant=") for part in text.split() if part.startswith("tenant=")]
     if len(tenants) != 1:
         raise InvalidInput.at(
-            "scope", 'name exactly one tenant: scope="tenant=<tenant> ..."', kind="parameter"
+            "scope",
+            'name exactly one tenant: scope="tenant=<tenant> ..."',
+            title=INVALID_SCOPE,
+            kind="parameter",
         )
     try:
         tenant = validate_tenant(tenants[0])
     except InvalidInput:
         raise InvalidInput.at(
-            "scope", f"tenant={tenants[0]} is not a tenant name", kind="parameter"
+            "scope",
+            f"tenant={tenants[0]} is not a tenant name",
+            title=INVALID_SCOPE,
+            kind="parameter",
         ) from None
     scopes = frozenset(part for part in text.split() if not part.startswith("tenant="))
     return ScopeRequest(tenant, scopes)

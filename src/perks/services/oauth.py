@@ -11,6 +11,9 @@ from datetime import timedelta
 from perks.domain.errors import Forbidden, InvalidInput, NotFound, Problem, Unauthenticated
 from perks.domain.oauth import (
     CUSTOMER_TOKEN_ISSUE,
+    INVALID_SCOPE,
+    MISSING_PARAMETER,
+    UNSUPPORTED_GRANT,
     AccessToken,
     OAuthClient,
     TokenKind,
@@ -117,9 +120,16 @@ class OAuthService:
     ) -> IssuedToken:
         """``POST /oauth/token``: a service token for the client's tenant and the scopes
         asked for (every scope of the client when none is named)."""
+        if not grant_type:
+            raise InvalidInput.at(
+                "grant_type", "grant_type is required", title=MISSING_PARAMETER, kind="parameter"
+            )
         if grant_type != CLIENT_CREDENTIALS:
             raise InvalidInput.at(
-                "grant_type", f"grant_type must be {CLIENT_CREDENTIALS}", kind="parameter"
+                "grant_type",
+                f"grant_type must be {CLIENT_CREDENTIALS}",
+                title=UNSUPPORTED_GRANT,
+                kind="parameter",
             )
         if not client_id or not secret:
             raise Unauthenticated("client_id and client_secret are required")
@@ -127,11 +137,21 @@ class OAuthService:
         with self._uow(write=True) as uow:
             client = _authenticated_client(uow, client_id, secret)
             if asked.tenant != client.tenant:
-                raise Forbidden(f"the client does not belong to tenant {asked.tenant}")
+                raise InvalidInput.at(
+                    "scope",
+                    f"the client does not belong to tenant {asked.tenant}",
+                    title=INVALID_SCOPE,
+                    kind="parameter",
+                )
             granted = asked.scopes or client.scopes
             if not granted <= client.scopes:
                 missing = ", ".join(sorted(granted - client.scopes))
-                raise Forbidden(f"the client may not ask for {missing}")
+                raise InvalidInput.at(
+                    "scope",
+                    f"the client may not ask for {missing}",
+                    title=INVALID_SCOPE,
+                    kind="parameter",
+                )
             issued = self._issue(uow, TokenKind.SERVICE, client, granted)
             uow.commit()
         return issued

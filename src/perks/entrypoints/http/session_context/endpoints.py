@@ -29,7 +29,7 @@ from perks.domain.errors import (
     Unavailable,
     Unprocessable,
 )
-from perks.domain.oauth import AccessToken
+from perks.domain.oauth import INVALID_SCOPE, UNSUPPORTED_GRANT, AccessToken
 from perks.domain.session_contexts import (
     ContextFields,
     ContextPatch,
@@ -361,9 +361,13 @@ def _upsert(value: str | None) -> bool:
 
 
 def _bearer(services: Services, given: _Input, *, own: bool | None = None) -> AccessToken:
-    """The caller's token; with ``own`` given, also authorized for the tenant's management
-    (False) or storefront (True) endpoints before the body is read."""
-    token = services.oauth.authenticate(_token_of(given.headers.get("authorization")))
+    """The caller's token (``Authorization: Bearer <token>``, RFC 6750); with ``own`` given,
+    also authorized for the tenant's management (False) or storefront (True) endpoints before
+    the body is read."""
+    header = given.headers.get("authorization")
+    if header is not None and header.strip().partition(" ")[0].lower() != _BEARER:
+        raise Unauthenticated("use 'Authorization: Bearer <token>'")
+    token = services.oauth.authenticate(_token_of(header))
     if own is not None:
         services.session_contexts.authorize(token, given.path["tenant"], own=own)
     return token
@@ -402,7 +406,9 @@ def _form(body: bytes) -> dict[str, str]:
     form: dict[str, str] = {}
     for name, value in pairs:
         if name in form:
-            raise InvalidInput.at(name, f"{name} is given twice", kind="parameter")
+            raise InvalidInput.at(
+                name, f"{name} is given twice", title="repeated parameter", kind="parameter"
+            )
         form[name] = value
     return form
 
@@ -451,9 +457,10 @@ def _error(error: PerksError) -> Response:
 def _oauth_error(error: PerksError) -> Response:
     status = _status(error)
     name = _OAUTH_ERRORS.get(status, "server_error")
-    if isinstance(error, InvalidInput) and any(p.location == "grant_type" for p in error.problems):
+    titles = {p.title for p in error.problems} if isinstance(error, InvalidInput) else set()
+    if UNSUPPORTED_GRANT in titles:
         name = "unsupported_grant_type"
-    elif isinstance(error, InvalidInput) and any(p.location == "scope" for p in error.problems):
+    elif INVALID_SCOPE in titles:
         name = "invalid_scope"
     body = OAuthError(status, error.details, name, error.details)
     headers = {"WWW-Authenticate": "Basic"} if status == _UNAUTHORIZED else None
