@@ -241,14 +241,17 @@ class SessionContextService:
             return None
         return context
 
-    @staticmethod
     def _create(
-        uow: UnitOfWork, context: SessionContext, replacement: Replacement
+        self, uow: UnitOfWork, context: SessionContext, replacement: Replacement
     ) -> SessionContext:
-        """A new context, or one over an expired anonymous one (a new life: version 1)."""
+        """A new context, or one over an expired anonymous one (a new life: version 1). One
+        that another request created since this one looked (PostgreSQL) is not overwritten:
+        this request read no version of it."""
         stale = uow.session_contexts.get(context.tenant, context.session_id, lock=True)
         if stale is not None:
-            SessionContextService._save(uow, stale, context)
+            if not stale.expired(context.created_at, self._idle):
+                raise VersionConflict(stale.version, replacement.version)
+            self._save(uow, stale, context)
             return context
         try:
             uow.session_contexts.add(context)
