@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.sdk.conftest import _free_port
+from tests.live import free_port
 
 PERKS = Path(sys.executable).parent / "perks"
 KEY = re.compile(r"^    ([0-9a-f]{64})$", re.MULTILINE)
@@ -30,7 +30,7 @@ class Served:
 
 @contextmanager
 def serving(database: Path, **env: str) -> Iterator[tuple[str, Served]]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [str(PERKS), "serve", "--port", str(port), "--database-url", f"sqlite:///{database}"],
         env={**os.environ, "PERKS_LOG_LEVEL": "warning", **env},

@@ -4,16 +4,13 @@ and attribute changes, which take no version, lose none of one another (issue #6
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 
 from perks.bootstrap import Services, build_services
 from perks.domain.oauth import CONTEXT_MANAGE
@@ -21,8 +18,8 @@ from perks.entrypoints.asgi import build_app
 from perks.services.oauth import NewClient
 from perks.services.principals import OPERATOR
 from perks.settings import Settings
+from tests.live import serving
 
-STARTUP_SECONDS = 10.0
 PUTS = 50
 ATTRIBUTES = 100
 CLIENTS = 16  # concurrent HTTP clients
@@ -47,13 +44,6 @@ class Server:
         return issued.value
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def server(database_url: str) -> Iterator[Server]:
     # Writers queue for SQLite's lock (and PostgreSQL's row) rather than time out: the race
@@ -65,27 +55,10 @@ def server(database_url: str) -> Iterator[Server]:
         database_pool_size=CLIENTS,
     )
     services = build_services(settings)
-    port = _free_port()
-    config = uvicorn.Config(
-        build_app(services, settings),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not running.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the perks server did not start")
-        time.sleep(0.01)
     try:
-        yield Server(f"http://127.0.0.1:{port}", services)
+        with serving(build_app(services, settings)) as base_url:
+            yield Server(base_url, services)
     finally:
-        running.should_exit = True
-        thread.join(timeout=STARTUP_SECONDS)
         services.database.dispose()
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -38,6 +39,7 @@ __all__ = [
     "OAuthClient",
     "ScopeRequest",
     "TokenKind",
+    "canonical_scopes",
     "digest",
     "new_client_id",
     "new_secret",
@@ -52,6 +54,9 @@ SCOPES = {
     CONTEXT_MANAGE: "Manage session contexts (read, replace, add and remove attributes)",
     CUSTOMER_TOKEN_ISSUE: "Issue customer tokens for logged-in customers (a trusted back end)",
 }
+# Emporix's OpenAPI document spells the scope ``sessioncontext.context_manage``; the spelling
+# with an underscore (as issue #6 wrote it) is taken for the same scope.
+_ALIASES = {"session_context.context_manage": CONTEXT_MANAGE}
 _TOKEN_BYTES = 32
 # Problem titles of a token request that RFC 6749 §5.2 names apart (its ``error``).
 MISSING_PARAMETER = "missing parameter"
@@ -124,12 +129,18 @@ def parse_scope(text: str) -> ScopeRequest:
             title=INVALID_SCOPE,
             kind="parameter",
         ) from None
-    scopes = frozenset(part for part in text.split() if not part.startswith("tenant="))
+    scopes = canonical_scopes(part for part in text.split() if not part.startswith("tenant="))
     return ScopeRequest(tenant, scopes)
 
 
+def canonical_scopes(scopes: Iterable[str]) -> frozenset[str]:
+    """Scopes by their Emporix names (the other spelling of a known one is the same scope)."""
+    return frozenset(_ALIASES.get(scope, scope) for scope in scopes)
+
+
 def validate_scopes(scopes: frozenset[str], *, location: str = "/scopes") -> frozenset[str]:
-    """Only the scopes perks knows, and at least one."""
+    """Only the scopes perks knows, and at least one (by their Emporix names)."""
+    scopes = canonical_scopes(scopes)
     unknown = sorted(scopes - SCOPES.keys())
     problems = [
         Problem("invalid value", f"unknown scope {name!r}; known: {', '.join(SCOPES)}", location)

@@ -17,6 +17,7 @@ from perks.domain.oauth import (
     AccessToken,
     OAuthClient,
     TokenKind,
+    canonical_scopes,
     digest,
     new_client_id,
     new_secret,
@@ -88,7 +89,7 @@ class OAuthService:
         problems = _client_problems(new)
         if problems:
             raise InvalidInput(problems)
-        tenant, scopes = new.tenant, new.scopes
+        tenant, scopes = new.tenant, canonical_scopes(new.scopes)
         secret = new_secret()
         client = OAuthClient(0, new_client_id(), new.name, tenant, scopes, self._clock.now())
         with self._uow(write=True) as uow:
