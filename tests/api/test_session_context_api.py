@@ -215,7 +215,7 @@ def face(api: Api) -> Iterator[Face]:
         services,
         OPERATIONS,
         max_body_bytes=MAX_BODY,
-        faces=session_context.routes(services, max_body_bytes=MAX_BODY),
+        faces=[session_context.face(services, max_body_bytes=MAX_BODY)],
     )
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Face(Api(client, services, api.clock, api.management_key))
@@ -1253,3 +1253,24 @@ def test_oauth_client_errors(face: Face) -> None:
     client_id, _ = face.new_client()
     envelope(face.api.delete(f"/v1/oauth_clients/{client_id}", key=limited), 403)
     assert "revoked" not in face.api.get("/v1/oauth_clients").json()["data"][0]
+
+
+def test_the_shared_layers_answer_in_emporixs_shape_on_the_faces_paths(face: Face) -> None:
+    """A body over the limit (413), a method not served (405), a path not served (404): the
+    session-context paths answer Emporix's ``ErrorMessage``, the others Talon.One's
+    envelope."""
+    big = b"{" + b" " * MAX_BODY + b"}"
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(big))}
+    too_large = face.client.put(
+        f"/session-context/{TENANT}/context/s-1", content=big, headers=headers
+    )
+    assert "exceeds" in emporix_error(too_large, 413)["message"]
+    assert emporix_error(face.client.post("/oauth/token", content=big, headers=headers), 413)
+    not_allowed = face.client.delete(f"/session-context/{TENANT}/context/s-1")
+    assert "DELETE" in emporix_error(not_allowed, 405)["message"]
+    assert "allow" in {name.lower() for name in not_allowed.headers}
+    emporix_error(face.client.get(f"/session-context/{TENANT}/nowhere"), 404)
+    emporix_error(face.client.get("/oauth/token"), 405)
+    talon = face.client.put("/v2/customer_sessions/s-1", content=big, headers=headers)
+    assert talon.status_code == 413
+    assert talon.json()["StatusCode"] == 413

@@ -32,7 +32,7 @@ def build_app(services: Services, settings: Settings) -> Starlette:
         OPERATIONS,
         max_body_bytes=settings.max_body_bytes,
         unlisted=ceiling.OPERATIONS if settings.bench_ceiling else (),
-        faces=session_context.routes(services, max_body_bytes=settings.max_body_bytes),
+        faces=[session_context.face(services, max_body_bytes=settings.max_body_bytes)],
     )
     app.router.lifespan_context = _lifespan(services)
     return app

@@ -23,7 +23,7 @@ from perks import __version__
 from perks.bootstrap import Services
 from perks.domain.errors import InvalidInput, PerksError, Problem
 from perks.entrypoints.http.auth import INTEGRATION_SCHEME, MANAGEMENT_SCHEME, credentials
-from perks.entrypoints.http.errors import error_response, response_for
+from perks.entrypoints.http.errors import Face, error_response, renderer_for, response_for
 from perks.entrypoints.http.middleware import RequestContextMiddleware
 from perks.entrypoints.http.observability import HttpMetrics
 from perks.entrypoints.http.openapi import openapi_document
@@ -57,7 +57,7 @@ def create_app(
     max_body_bytes: int,
     title: str = "perks",
     unlisted: Sequence[Operation[Any, Any]] = (),
-    faces: Sequence[BaseRoute] = (),
+    faces: Sequence[Face] = (),
 ) -> Starlette:
     """Serve ``operations``; ``/openapi.json``, ``/docs`` and ``/metrics`` come along.
     ``unlisted`` operations are served the same way but left out of the OpenAPI document.
@@ -76,10 +76,14 @@ def create_app(
         Route("/openapi.json", partial(_raw, document, _JSON), methods=["GET"]),
         Route("/docs", _docs_page, methods=["GET"]),
         Route("/metrics", partial(_metrics, registry), methods=["GET"]),
-        *faces,
+        *(route for face in faces for route in face.routes),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_exception})
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes, metrics=metrics)
+    app = Starlette(
+        routes=routes, exception_handlers={HTTPException: partial(_http_exception, faces)}
+    )
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=max_body_bytes, metrics=metrics, faces=faces
+    )
     return app
 
 
@@ -252,13 +256,14 @@ async def _parse_form(scope: Scope, body: bytes) -> FormData:
         ) from None
 
 
-async def _http_exception(request: Request, exc: Exception) -> Response:
+async def _http_exception(faces: Sequence[Face], request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
         problem = Problem("method not allowed", f"{request.method} is not allowed here", "")
     else:
         problem = Problem("not found", f"no operation at {request.url.path}", "")
-    return error_response(exc.status_code, [problem], headers=dict(exc.headers or {}))
+    render = renderer_for(request.url.path, faces)
+    return render(exc.status_code, [problem], headers=dict(exc.headers or {}))
 
 
 async def _raw(content: bytes, media_type: str, _: Request) -> Response:

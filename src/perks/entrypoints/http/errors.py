@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
 import msgspec
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from perks.domain.errors import (
     Conflict,
@@ -21,9 +25,12 @@ from perks.entrypoints.http.wire import encode
 
 __all__ = [
     "APIError",
+    "ErrorRenderer",
     "ErrorResponseWithStatus",
     "ErrorSource",
+    "Face",
     "error_response",
+    "renderer_for",
     "response_for",
 ]
 
@@ -76,6 +83,26 @@ def error_response(
         StatusCode=status,
     )
     return Response(encode(body), status, headers=headers, media_type="application/json")
+
+
+ErrorRenderer = Callable[..., Response]  # (status, problems, *, headers=None) -> Response
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    """Routes with a wire of their own (Emporix's session context): the paths under its
+    ``prefixes`` answer the shared layers' errors (413, 404, 405, 500) as ``render`` shapes
+    them."""
+
+    routes: Sequence[BaseRoute]
+    prefixes: tuple[str, ...]
+    render: ErrorRenderer
+
+
+def renderer_for(path: str, faces: Sequence[Face]) -> ErrorRenderer:
+    """How errors on ``path`` are answered: its face's shape, else Talon.One's envelope."""
+    face = next((f for f in faces if path.startswith(f.prefixes)), None)
+    return error_response if face is None else face.render
 
 
 def response_for(error: PerksError) -> Response:

@@ -6,12 +6,13 @@ import itertools
 import re
 import secrets
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from perks.domain.errors import Problem
-from perks.entrypoints.http.errors import error_response
+from perks.entrypoints.http.errors import Face, renderer_for
 from perks.entrypoints.http.observability import HttpMetrics, request_logger
 
 __all__ = ["REQUEST_ID_HEADER", "RequestContextMiddleware"]
@@ -21,8 +22,16 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: HttpMetrics) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        metrics: HttpMetrics,
+        faces: Sequence[Face] = (),
+    ) -> None:
         self._app = app
+        self._faces = faces
         self._max_body_bytes = max_body_bytes
         self._metrics = metrics
         self._log = request_logger()
@@ -55,7 +64,8 @@ class RequestContextMiddleware:
         try:
             if _declared_length(scope) > self._max_body_bytes:
                 details = f"the request body exceeds {self._max_body_bytes} bytes"
-                response = error_response(413, [Problem("request too large", details, "")])
+                render = renderer_for(scope["path"], self._faces)
+                response = render(413, [Problem("request too large", details, "")])
                 await response(scope, receive, send_with_id)
             else:
                 await self._app(scope, receive, send_with_id)
@@ -64,7 +74,8 @@ class RequestContextMiddleware:
             if response_started:
                 raise
             problem = Problem("internal error", f"the request {request_id} failed", "")
-            await error_response(500, [problem])(scope, receive, send_with_id)
+            render = renderer_for(scope["path"], self._faces)
+            await render(500, [problem])(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             operation = state.get("operation_id", "unrouted")

@@ -25,6 +25,7 @@ from perks.domain.errors import (
     InvalidInput,
     NotFound,
     PerksError,
+    Problem,
     Unauthenticated,
     Unavailable,
     Unprocessable,
@@ -36,6 +37,7 @@ from perks.domain.session_contexts import (
     SessionContext,
     VersionConflict,
 )
+from perks.entrypoints.http.errors import Face
 from perks.entrypoints.http.session_context.wire import (
     AccessTokenResponse,
     ContextAttribute,
@@ -54,7 +56,7 @@ from perks.entrypoints.http.wire import decode_body, encode
 from perks.services.oauth import IssuedToken
 from perks.services.session_contexts import ContextNotFound, Replacement
 
-__all__ = ["routes"]
+__all__ = ["face", "routes"]
 
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
@@ -83,6 +85,16 @@ class _Operation:
     operation_id: str
     handler: Handler
     oauth_errors: bool = False  # POST /oauth/token answers RFC 6749's error names too
+
+
+def face(services: Services, *, max_body_bytes: int) -> Face:
+    """The face's routes, and Emporix's error body for what the shared layers answer on its
+    paths (a body too large, a method not allowed, an internal error)."""
+    return Face(
+        routes(services, max_body_bytes=max_body_bytes),
+        prefixes=("/session-context/", "/oauth/", "/customerlogin/"),
+        render=_problems_response,
+    )
 
 
 def routes(services: Services, *, max_body_bytes: int) -> list[Route]:
@@ -452,6 +464,19 @@ def _error(error: PerksError) -> Response:
         body = ErrorMessage(code=status, message=message, details=details)
     headers = {"WWW-Authenticate": "Bearer"} if status == _UNAUTHORIZED else None
     return Response(encode(body), status, media_type=_JSON, headers=headers)
+
+
+def _problems_response(
+    status: int, problems: list[Problem], *, headers: dict[str, str] | None = None
+) -> Response:
+    """Emporix's ``ErrorMessage`` for an error the shared layers answer."""
+    message = "; ".join(problem.details for problem in problems)
+    return Response(
+        encode(ErrorMessage(code=status, message=message)),
+        status,
+        media_type=_JSON,
+        headers=headers,
+    )
 
 
 def _oauth_error(error: PerksError) -> Response:
