@@ -1274,3 +1274,19 @@ def test_the_shared_layers_answer_in_emporixs_shape_on_the_faces_paths(face: Fac
     talon = face.client.put("/v2/customer_sessions/s-1", content=big, headers=headers)
     assert talon.status_code == 413
     assert talon.json()["StatusCode"] == 413
+
+
+def test_a_streamed_body_past_the_limit_is_a_413_too(face: Face) -> None:
+    """Without a Content-Length the middleware cannot refuse it: reading it does."""
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"key": "k", "value": "'
+        yield b"x" * MAX_BODY
+        yield b'"}'
+
+    streamed = face.client.post(
+        f"/session-context/{TENANT}/context/s-1/attributes",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert "exceeds" in emporix_error(streamed, 413)["message"]

@@ -23,6 +23,7 @@ from perks import __version__
 from perks.bootstrap import Services
 from perks.domain.errors import InvalidInput, PerksError, Problem
 from perks.entrypoints.http.auth import INTEGRATION_SCHEME, MANAGEMENT_SCHEME, credentials
+from perks.entrypoints.http.bodies import BodyTooLargeError, is_json, media_type, read_body
 from perks.entrypoints.http.errors import Face, error_response, renderer_for, response_for
 from perks.entrypoints.http.middleware import RequestContextMiddleware
 from perks.entrypoints.http.observability import HttpMetrics
@@ -38,10 +39,6 @@ _MULTIPART = "multipart/form-data"
 _MAX_FORM_FIELDS = 16
 _MAX_ID_DIGITS = 18  # stays within a signed 64-bit id
 _MAX_TEXT_PARAMETER = 1000  # integration ids (CustomerSessionV2.integrationId maxLength)
-
-
-class _BodyTooLargeError(Exception):
-    pass
 
 
 class _UnsupportedMediaTypeError(Exception):
@@ -107,9 +104,8 @@ async def _endpoint(
             reply = _handle(op, services, request, payload)
     except PerksError as error:
         return response_for(error)
-    except _BodyTooLargeError:
-        details = f"the request body exceeds {max_body_bytes} bytes"
-        return error_response(413, [Problem("request too large", details, "")])
+    except BodyTooLargeError as error:
+        return error_response(413, [Problem("request too large", str(error), "")])
     except _UnsupportedMediaTypeError as error:
         details = f"send the request body as {error.expected}"
         return error_response(
@@ -194,35 +190,19 @@ async def _read_payload(
         return await _read_upload(request, op.upload, limit)
     if op.body is None:
         return None
-    media_type = _media_type(request)
-    if media_type != _JSON and not media_type.endswith("+json"):
+    if not is_json(media_type(request)):
         raise _UnsupportedMediaTypeError(_JSON)
-    body = await _read_body(request, limit)
+    body = await read_body(request, limit)
     if not body.strip():
         raise InvalidInput.at("", "a JSON request body is required", title="missing body")
     return body
 
 
-def _media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _BodyTooLargeError
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def _read_upload(request: Request, upload: Upload, limit: int) -> str:
     """The text of the file part ``upload.field``; the whole body counts against ``limit``."""
-    if _media_type(request) != _MULTIPART:
+    if media_type(request) != _MULTIPART:
         raise _UnsupportedMediaTypeError(_MULTIPART)
-    form = await _parse_form(request.scope, await _read_body(request, limit))
+    form = await _parse_form(request.scope, await read_body(request, limit))
     pointer = f"/{upload.field}"
     try:
         part = form.get(upload.field)

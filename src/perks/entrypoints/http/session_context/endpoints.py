@@ -37,6 +37,7 @@ from perks.domain.session_contexts import (
     SessionContext,
     VersionConflict,
 )
+from perks.entrypoints.http.bodies import BodyTooLargeError, is_json, media_type, read_body
 from perks.entrypoints.http.errors import Face
 from perks.entrypoints.http.session_context.wire import (
     AccessTokenResponse,
@@ -150,28 +151,18 @@ async def _dispatch(
     op = ops.get(request.method) or ops["GET"]  # Starlette routes HEAD where GET is served
     request.state.operation_id = op.operation_id
     try:
-        body = await _read_body(request, limit)
         given = _Input(
             path=dict(request.path_params),
             query=dict(request.query_params),
             headers=request.headers,
-            body=body,
-            media_type=request.headers.get("content-type", "").split(";", 1)[0].strip().lower(),
+            body=await read_body(request, limit),
+            media_type=media_type(request),
         )
         return await run_in_threadpool(op.handler, services, given)
     except PerksError as error:
         return _oauth_error(error) if op.oauth_errors else _error(error)
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise InvalidInput.at("", f"the request body exceeds {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    except BodyTooLargeError as error:
+        return _problems_response(413, [Problem("request too large", str(error), "")])
 
 
 # OAuth2.
@@ -357,7 +348,7 @@ def _view(context: SessionContext) -> SessionContextView:
 
 
 def _json_body(given: _Input, into: type[Any]) -> Any:
-    if given.media_type != _JSON and not given.media_type.endswith("+json"):
+    if not is_json(given.media_type):
         raise InvalidInput.at("Content-Type", f"send the body as {_JSON}", kind="parameter")
     if not given.body.strip():
         raise InvalidInput.at("", "a JSON request body is required", title="missing body")
